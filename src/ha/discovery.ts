@@ -1,0 +1,168 @@
+import { displayName, type Home, type HomeUser } from '../plex/home.js';
+import {
+  bridgeStateTopic,
+  deviceDiscoveryTopic,
+  homeStateTopic,
+  refreshCommandTopic,
+  statusTopic,
+  topicId,
+  userStateTopic,
+  type TopicConfig,
+} from '../mqtt/topics.js';
+import { binarySensor, button, sensor, type Component, type EntityContext } from './components.js';
+
+/**
+ * Pure: Home Assistant device-based discovery. One retained config per device on
+ * `{prefix}/device/{id}/config`: the bridge (this daemon), the Plex Home, and one per home user.
+ * Ids derive only from plex.tv's stable ids, so renaming a user keeps its entities.
+ */
+
+export interface Origin {
+  readonly name: string;
+  readonly sw_version: string;
+  readonly support_url: string;
+}
+
+export interface DiscoveryContext {
+  readonly topics: TopicConfig;
+  readonly origin: Origin;
+}
+
+export interface DiscoveryMessage {
+  readonly topic: string;
+  readonly payload: string;
+}
+
+/** Pressing the Refresh button publishes this on `{base}/bridge/refresh`. */
+export const REFRESH_PAYLOAD = 'refresh';
+
+export function bridgeDeviceId(topics: TopicConfig): string {
+  return `plex_home_mqtt_${topicId(topics.baseTopic)}`;
+}
+
+export function homeDeviceId(home: Pick<Home, 'id'>): string {
+  return `plex_home_${topicId(home.id)}`;
+}
+
+export function userDeviceId(user: Pick<HomeUser, 'uuid'>): string {
+  return `plex_home_user_${topicId(user.uuid)}`;
+}
+
+export function bridgeDiscovery(context: DiscoveryContext): DiscoveryMessage {
+  const id = bridgeDeviceId(context.topics);
+  const entity = entityContext(id, bridgeStateTopic(context.topics), context);
+  const components: Record<string, Component> = {
+    connection: binarySensor(entity, {
+      key: 'connection', name: 'plex.tv connection', field: 'connected', deviceClass: 'connectivity', diagnostic: true,
+    }),
+    authentication: binarySensor(entity, {
+      key: 'authentication', name: 'plex.tv authentication', field: 'authenticated', invert: true, deviceClass: 'problem', diagnostic: true,
+    }),
+    last_error: sensor(entity, {
+      key: 'last_error',
+      name: 'Last error',
+      icon: 'mdi:alert-circle-outline',
+      diagnostic: true,
+      // A state is capped at 255 characters; the full text stays in the attributes.
+      valueTemplate: "{{ (value_json.lastError or 'none')[:255] }}",
+      attributesTemplate:
+        "{{ {'message': value_json.lastError, 'kind': value_json.lastErrorKind, 'at': value_json.lastErrorAt} | tojson }}",
+    }),
+    last_error_at: sensor(entity, {
+      key: 'last_error_at', name: 'Last error at', deviceClass: 'timestamp', diagnostic: true,
+      valueTemplate: '{{ value_json.lastErrorAt or None }}',
+    }),
+    refresh: button(entity, {
+      key: 'refresh', name: 'Refresh', icon: 'mdi:refresh', diagnostic: true,
+      commandTopic: refreshCommandTopic(context.topics), payloadPress: REFRESH_PAYLOAD,
+    }),
+  };
+  const device = {
+    identifiers: [id],
+    name: 'Plex Home MQTT',
+    manufacturer: 'plex-home-mqtt',
+    model: 'Plex Home to MQTT bridge',
+    sw_version: context.origin.sw_version,
+  };
+  return message(context, id, device, components);
+}
+
+export function homeDiscovery(home: Home, context: DiscoveryContext): DiscoveryMessage {
+  const id = homeDeviceId(home);
+  const entity = entityContext(id, homeStateTopic(context.topics, home.id), context);
+  const components: Record<string, Component> = {
+    plex_pass: binarySensor(entity, { key: 'plex_pass', name: 'Plex Pass', field: 'subscription', icon: 'mdi:crown' }),
+    guest_access: binarySensor(entity, {
+      key: 'guest_access', name: 'Guest access', field: 'guestEnabled', icon: 'mdi:account-question',
+    }),
+    user_count: sensor(entity, {
+      key: 'user_count', name: 'Users', icon: 'mdi:account-multiple', stateClass: 'measurement', unit: 'users',
+      valueTemplate: '{{ value_json.userCount }}',
+      attributesTemplate: "{{ {'users': value_json.users} | tojson }}",
+    }),
+  };
+  const device = {
+    identifiers: [id],
+    name: `Plex Home ${home.name || home.id}`,
+    manufacturer: 'Plex',
+    model: 'Plex Home',
+    via_device: bridgeDeviceId(context.topics),
+  };
+  return message(context, id, device, components);
+}
+
+export function userDiscovery(home: Home, user: HomeUser, context: DiscoveryContext): DiscoveryMessage {
+  const id = userDeviceId(user);
+  const entity = entityContext(id, userStateTopic(context.topics, home.id, user.uuid), context);
+  const flag = (key: string, name: string, field: string, icon: string): Component =>
+    binarySensor(entity, { key, name, field, icon });
+  const components: Record<string, Component> = {
+    user: sensor(entity, {
+      key: 'user', name: null, icon: 'mdi:account', valueTemplate: '{{ value_json.name }}',
+      ...(user.thumb ? { entityPicture: user.thumb } : {}),
+      attributesTemplate: '{{ value_json | tojson }}',
+    }),
+    admin: flag('admin', 'Admin', 'admin', 'mdi:shield-account'),
+    guest: flag('guest', 'Guest', 'guest', 'mdi:account-question'),
+    restricted: flag('restricted', 'Restricted', 'restricted', 'mdi:account-lock'),
+    protected: flag('protected', 'Protected', 'protected', 'mdi:lock'),
+    has_password: flag('has_password', 'Has password', 'hasPassword', 'mdi:form-textbox-password'),
+    restriction_profile: sensor(entity, {
+      key: 'restriction_profile', name: 'Restriction profile', icon: 'mdi:account-child',
+      valueTemplate: "{{ value_json.restrictionProfile or 'none' }}",
+    }),
+    updated_at: sensor(entity, {
+      key: 'updated_at', name: 'Updated at', deviceClass: 'timestamp', diagnostic: true,
+      valueTemplate: '{{ value_json.updatedAt or None }}',
+    }),
+  };
+  const device = {
+    identifiers: [id],
+    name: displayName(user),
+    manufacturer: 'Plex',
+    model: user.admin ? 'Plex Home admin' : user.username ? 'Plex Home user' : 'Plex Home managed user',
+    via_device: homeDeviceId(home),
+  };
+  return message(context, id, device, components);
+}
+
+/** All discovery configs for a home: the home device and one per user. */
+export function homeDiscoveries(home: Home, context: DiscoveryContext): DiscoveryMessage[] {
+  return [homeDiscovery(home, context), ...home.users.map((user) => userDiscovery(home, user, context))];
+}
+
+function entityContext(idPrefix: string, stateTopic: string, context: DiscoveryContext): EntityContext {
+  return { idPrefix, stateTopic, availabilityTopic: statusTopic(context.topics) };
+}
+
+function message(
+  context: DiscoveryContext,
+  id: string,
+  device: Record<string, unknown>,
+  components: Record<string, Component>,
+): DiscoveryMessage {
+  return {
+    topic: deviceDiscoveryTopic(context.topics, id),
+    payload: JSON.stringify({ device, origin: context.origin, components }),
+  };
+}

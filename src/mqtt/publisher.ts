@@ -1,0 +1,151 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from '../log.js';
+
+/**
+ * The only importer of 'mqtt': connection, last will, retained publishing, subscriptions and reconnects.
+ * Everything it publishes is QoS 1, so a resolved publish means the broker has it.
+ */
+
+export interface PublisherOptions {
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+  readonly clientId: string;
+  /** Published by the broker, retained, when the connection dies without a goodbye. */
+  readonly will: { readonly topic: string; readonly payload: string };
+  readonly log: Logger;
+  /** Reconnect backoff: doubles from `min` to `max` while the broker stays unreachable. */
+  readonly reconnectDelayMs?: { readonly min: number; readonly max: number };
+}
+
+export interface IncomingMessage {
+  readonly topic: string;
+  readonly payload: string;
+  readonly retained: boolean;
+}
+
+export interface Publisher {
+  readonly connected: boolean;
+  publish(topic: string, payload: string, options: { readonly retain: boolean }): Promise<void>;
+  subscribe(filters: readonly string[]): Promise<void>;
+  unsubscribe(filters: readonly string[]): Promise<void>;
+  /** Called on the first connection and on every reconnection. Returns a function that removes it. */
+  onConnect(handler: () => void): () => void;
+  onMessage(handler: (message: IncomingMessage) => void): () => void;
+  /** Publishes the goodbye (retained, acknowledged, bounded in time), then disconnects. */
+  close(goodbye: { readonly topic: string; readonly payload: string }, timeoutMs: number): Promise<void>;
+}
+
+export function connectPublisher(options: PublisherOptions): Publisher {
+  const { log } = options;
+  const delays = options.reconnectDelayMs ?? { min: 1_000, max: 30_000 };
+  const where = safeUrl(options.url);
+  const client: MqttClient = mqtt.connect(options.url, {
+    clientId: options.clientId,
+    ...(options.username ? { username: options.username } : {}),
+    ...(options.password ? { password: options.password } : {}),
+    clean: true,
+    // Reconnects are ours (below): mqtt.js only retries at one fixed period.
+    reconnectPeriod: 0,
+    connectTimeout: 10_000,
+    will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: true },
+  });
+
+  let closing = false;
+  let failures = 0;
+  let lastProblem = '';
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  client.on('connect', () => {
+    if (failures > 0) log.info('connected to the MQTT broker again', { broker: where });
+    else log.info('connected to the MQTT broker', { broker: where });
+    failures = 0;
+    lastProblem = '';
+  });
+  client.on('error', (error) => {
+    lastProblem = describeMqttError(error);
+  });
+  client.on('close', () => {
+    if (closing || retryTimer) return;
+    failures += 1;
+    const delay = Math.min(delays.max, delays.min * 2 ** (failures - 1));
+    const problem = lastProblem || 'connection closed';
+    // One line per attempt at a capped pace: loud enough to notice, never a flood.
+    log.warn(`MQTT broker ${where} unreachable (${problem}); retrying in ${Math.round(delay / 1000)} s`, {
+      broker: where,
+      attempt: failures,
+    });
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      if (!closing) client.reconnect();
+    }, delay);
+  });
+
+  return {
+    get connected() {
+      return client.connected;
+    },
+    async publish(topic, payload, { retain }) {
+      await client.publishAsync(topic, payload, { qos: 1, retain });
+    },
+    async subscribe(filters) {
+      await client.subscribeAsync([...filters], { qos: 1 });
+    },
+    async unsubscribe(filters) {
+      await client.unsubscribeAsync([...filters]);
+    },
+    onConnect(handler) {
+      client.on('connect', handler);
+      return () => client.off('connect', handler);
+    },
+    onMessage(handler) {
+      const listener = (topic: string, payload: Buffer, packet: mqtt.IPublishPacket): void =>
+        handler({ topic, payload: payload.toString('utf8'), retained: packet.retain });
+      client.on('message', listener);
+      return () => client.off('message', listener);
+    },
+    async close(goodbye, timeoutMs) {
+      closing = true;
+      clearTimeout(retryTimer);
+      if (client.connected) {
+        const published = client.publishAsync(goodbye.topic, goodbye.payload, { qos: 1, retain: true });
+        const sent = await withTimeout(published, timeoutMs);
+        if (!sent) log.warn('the broker did not acknowledge the goodbye in time', { broker: where });
+      }
+      // force: nothing else is worth waiting for once the goodbye is acknowledged.
+      await client.endAsync(true);
+    },
+  };
+}
+
+/** The broker URL without credentials, for log lines. */
+export function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '(invalid url)';
+  }
+}
+
+function describeMqttError(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (/not authori[sz]ed|bad user ?name or password/i.test(error.message)) {
+    return `${error.message}: check mqtt.username and mqtt.password`;
+  }
+  return code && !error.message.includes(String(code)) ? `${code} ${error.message}` : error.message;
+}
+
+async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

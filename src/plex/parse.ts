@@ -1,0 +1,163 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { Home, HomeUser } from './home.js';
+import { PlexResponseError } from './errors.js';
+
+/**
+ * Pure: a plex.tv `/api/v2/home/users` body → Home. XML by default, JSON when the Content-Type says so.
+ * Fields are copied through an allow-list; anything else plex.tv adds is ignored.
+ */
+
+/** Far above a real home (1,000 users ≈ 400 KB); the HTTP client enforces the same cap while reading. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+type Fields = Readonly<Record<string, unknown>>;
+
+export function parseHome(body: string, contentType = 'application/xml'): Home {
+  if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
+    throw new PlexResponseError(`plex.tv sent a body over ${MAX_BODY_BYTES} bytes`);
+  }
+  const root = /\bjson\b/i.test(contentType) ? readJson(body) : readXml(body);
+  return toHome(root);
+}
+
+const xmlParser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  // Entity expansion is how XML bombs work; the few entities plex.tv uses are decoded by hand below.
+  processEntities: false,
+  htmlEntities: false,
+  parseAttributeValue: false,
+  parseTagValue: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  isArray: (_name, jpath) => jpath === 'home.users.user',
+});
+
+function readXml(body: string): Fields {
+  const text = body.trim();
+  if (!text.startsWith('<')) throw new PlexResponseError(`plex.tv sent no XML: ${preview(text)}`);
+  if (/<!ENTITY/i.test(text)) throw new PlexResponseError('plex.tv sent XML that declares entities');
+  // Strict on purpose: a truncated body read leniently would look like a home with fewer users,
+  // and the missing users would be removed from Home Assistant.
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    throw new PlexResponseError(`plex.tv sent malformed XML (line ${valid.err.line}): ${valid.err.msg}`);
+  }
+  const doc = xmlParser.parse(text) as Fields;
+  const home = doc['home'];
+  if (!isFields(home)) {
+    if (home !== undefined) throw new PlexResponseError('plex.tv sent an empty <home>');
+    const rootName = Object.keys(doc)[0] ?? 'nothing';
+    throw new PlexResponseError(`plex.tv sent <${rootName}> where <home> was expected`);
+  }
+  const users = isFields(home['users']) ? home['users']['user'] : undefined;
+  return { ...home, users: Array.isArray(users) ? users : [] };
+}
+
+function readJson(body: string): Fields {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body);
+  } catch {
+    throw new PlexResponseError(`plex.tv sent malformed JSON: ${preview(body)}`);
+  }
+  if (!isFields(doc)) throw new PlexResponseError('plex.tv sent JSON that is not an object');
+  const users = doc['users'];
+  if (users !== undefined && users !== null && !Array.isArray(users)) {
+    throw new PlexResponseError('plex.tv sent JSON whose "users" is not a list');
+  }
+  return { ...doc, users: users ?? [] };
+}
+
+function toHome(raw: Fields): Home {
+  const id = text(raw, 'id');
+  if (!id) throw new PlexResponseError('plex.tv sent a home without an id');
+  const users = (raw['users'] as unknown[]).map((user, index) => toUser(user, index));
+  const seen = new Set<string>();
+  for (const user of users) {
+    if (seen.has(user.uuid)) throw new PlexResponseError(`plex.tv sent user ${user.uuid} twice`);
+    seen.add(user.uuid);
+  }
+  return {
+    id,
+    name: text(raw, 'name'),
+    guestUserId: text(raw, 'guestUserID'),
+    guestUserUuid: text(raw, 'guestUserUUID'),
+    guestEnabled: flag(raw, 'guestEnabled'),
+    subscription: flag(raw, 'subscription'),
+    users,
+  };
+}
+
+function toUser(raw: unknown, index: number): HomeUser {
+  if (!isFields(raw)) throw new PlexResponseError(`plex.tv sent user #${index + 1} that is not an object`);
+  const id = text(raw, 'id');
+  // The uuid names the user's topics; plex.tv always sends one, but an id is a stable fallback.
+  const uuid = text(raw, 'uuid') || id;
+  if (!uuid) throw new PlexResponseError(`plex.tv sent user #${index + 1} without an id or uuid`);
+  return {
+    id,
+    uuid,
+    title: text(raw, 'title'),
+    username: text(raw, 'username'),
+    email: text(raw, 'email'),
+    friendlyName: text(raw, 'friendlyName'),
+    thumb: text(raw, 'thumb'),
+    hasPassword: flag(raw, 'hasPassword'),
+    restricted: flag(raw, 'restricted'),
+    restrictionProfile: text(raw, 'restrictionProfile'),
+    admin: flag(raw, 'admin'),
+    guest: flag(raw, 'guest'),
+    protected: flag(raw, 'protected'),
+    updatedAt: epochSeconds(raw, 'updatedAt'),
+  };
+}
+
+/** Strings, numbers (ids come as either) and null all read as a string; "" means absent. */
+function text(raw: Fields, key: string): string {
+  const value = raw[key];
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return decodeXmlEntities(value).trim();
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new PlexResponseError(`plex.tv sent a ${typeof value} for "${key}"`);
+}
+
+function flag(raw: Fields, key: string): boolean {
+  const value = text(raw, key).toLowerCase();
+  if (value === '1' || value === 'true') return true;
+  if (value === '0' || value === 'false' || value === '') return false;
+  throw new PlexResponseError(`plex.tv sent "${preview(value)}" for the flag "${key}"`);
+}
+
+function epochSeconds(raw: Fields, key: string): number | null {
+  const value = text(raw, key);
+  if (value === '') return null;
+  const seconds = Number(value);
+  if (!Number.isSafeInteger(seconds) || seconds < 0) {
+    throw new PlexResponseError(`plex.tv sent "${preview(value)}" for the time "${key}"`);
+  }
+  return seconds;
+}
+
+const NAMED_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** Only XML's five predefined entities and character references: nothing expands into more markup. */
+function decodeXmlEntities(value: string): string {
+  if (!value.includes('&')) return value;
+  return value.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, ref: string) => {
+    if (ref.startsWith('#')) {
+      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    }
+    return NAMED_ENTITIES[ref] ?? whole;
+  });
+}
+
+function isFields(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function preview(value: string): string {
+  const flat = value.replace(/\s+/g, ' ').trim();
+  return flat.length > 60 ? `${flat.slice(0, 60)}…` : flat;
+}

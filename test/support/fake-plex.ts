@@ -1,0 +1,107 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Home } from '../../src/plex/home.js';
+import { homeJson, homeXml } from './plex-fixtures.js';
+
+/**
+ * A real HTTP server on loopback standing in for plex.tv. It checks what a real client must send (token
+ * header, client identifier) and can be told to fail the way plex.tv does.
+ */
+
+export type Fault =
+  | { readonly kind: 'status'; readonly status: number; readonly body?: string; readonly headers?: Record<string, string> }
+  | { readonly kind: 'body'; readonly body: string; readonly contentType?: string }
+  | { readonly kind: 'hang' }
+  | { readonly kind: 'reset' };
+
+export interface RecordedRequest {
+  readonly url: string;
+  readonly headers: IncomingMessage['headers'];
+}
+
+export interface FakePlex {
+  readonly url: string;
+  readonly token: string;
+  home: Home;
+  /** Served in place of the home until cleared; `once` faults clear themselves after one request. */
+  fail(fault: Fault | null, options?: { readonly once?: boolean }): void;
+  respondWithJson(json: boolean): void;
+  readonly requests: RecordedRequest[];
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export async function startFakePlex(initial: Home, token = 'fake-plex-token-0123456789'): Promise<FakePlex> {
+  let fault: Fault | null = null;
+  let faultOnce = false;
+  let json = false;
+  const requests: RecordedRequest[] = [];
+  const hung = new Set<ServerResponse>();
+
+  const state = { home: initial };
+  const server: Server = createServer((request, response) => {
+    requests.push({ url: request.url ?? '', headers: request.headers });
+    const current = fault;
+    if (faultOnce) fault = null;
+    if (request.url?.split('?')[0] !== '/api/v2/home/users') return send(response, 404, 'text/html', '<html>Not Found</html>');
+    if (!request.headers['x-plex-client-identifier']) {
+      return send(response, 400, 'application/json', '{"errors":[{"code":1000,"message":"X-Plex-Client-Identifier is missing","status":400}]}');
+    }
+    if (request.headers['x-plex-token'] !== token) {
+      return send(response, 401, 'application/json', '{"errors":[{"code":1001,"message":"User could not be authenticated","status":401}]}');
+    }
+    if (current) return serveFault(current, response, hung);
+    if (json) return send(response, 200, 'application/json', homeJson(state.home));
+    return send(response, 200, 'application/xml;charset=utf-8', homeXml(state.home));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const close = async (): Promise<void> => {
+    for (const response of hung) response.destroy();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    token,
+    get home() {
+      return state.home;
+    },
+    set home(value: Home) {
+      state.home = value;
+    },
+    fail(next, options) {
+      fault = next;
+      faultOnce = options?.once ?? false;
+    },
+    respondWithJson(value) {
+      json = value;
+    },
+    requests,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+function serveFault(fault: Fault, response: ServerResponse, hung: Set<ServerResponse>): void {
+  switch (fault.kind) {
+    case 'status':
+      response.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
+      response.end(fault.body ?? '');
+      return;
+    case 'body':
+      return send(response, 200, fault.contentType ?? 'application/xml', fault.body);
+    case 'hang':
+      hung.add(response);
+      return;
+    case 'reset':
+      response.socket?.destroy();
+      return;
+  }
+}
+
+function send(response: ServerResponse, status: number, contentType: string, body: string): void {
+  response.writeHead(status, { 'content-type': contentType });
+  response.end(body);
+}
