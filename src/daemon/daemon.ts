@@ -73,17 +73,19 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     });
   };
 
-  const publishAll = async (messages: readonly Message[]): Promise<void> => {
-    if (messages.length === 0) return;
+  const publishAll = async (messages: readonly Message[]): Promise<number> => {
+    if (messages.length === 0) return 0;
     await Promise.all(messages.map(({ topic, payload }) => publisher.publish(topic, payload, { retain: true })));
     if (broker) broker = applyMessages(broker, messages);
     log.debug('published', { messages: messages.length, removed: messages.filter((m) => m.payload === '').length });
+    return messages.length;
   };
 
-  const reconcile = async (force = false): Promise<void> => {
-    if (!broker || !publisher.connected) return;
+  /** Makes the broker hold what it should; returns how many messages that took. */
+  const reconcile = async (force = false): Promise<number> => {
+    if (!broker || !publisher.connected) return 0;
     const desired = desiredMessages(home, bridge, options);
-    await publishAll(planMessages(broker, desired, { removeStale: home !== null, force }));
+    return publishAll(planMessages(broker, desired, { removeStale: home !== null, force }));
   };
 
   const onConnected = async (): Promise<void> => {
@@ -92,9 +94,10 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     const retained = await readRetained(publisher, ownedTopicFilters(topics), syncTopic(topics), options.readRetainedTimeoutMs);
     if (!retained.complete) log.warn('the broker did not confirm the end of its retained messages; using what arrived');
     broker = ownedRetained(retained.messages, topics, options.origin.name);
-    log.debug('read back retained state', { topics: broker.size });
+    const found = broker.size;
     await publisher.publish(statusTopic(topics), 'online', { retain: true });
-    await reconcile();
+    const published = await reconcile();
+    log.info('in sync with the broker', { found, published });
   };
 
   const onMessage = (message: IncomingMessage): void => {
@@ -104,7 +107,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     } else if (message.topic === options.haStatusTopic && message.payload === 'online') {
       const delay = Math.round(random() * options.haRepublishDelayMaxMs);
       log.info('Home Assistant came online; republishing discovery and state', { delayMs: delay });
-      setTimeout(() => enqueue('republishing for Home Assistant', () => reconcile(true)), delay).unref();
+      setTimeout(() => enqueue('republishing for Home Assistant', async () => void (await reconcile(true))), delay).unref();
     }
   };
 
@@ -158,7 +161,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
           lastLoopAt = clock.now();
           const delay = await poll(signal);
           if (signal.aborted) break;
-          enqueue('publishing', () => reconcile());
+          enqueue('publishing', async () => void (await reconcile()));
           wake = new AbortController();
           await clock.sleep(delay, AbortSignal.any([signal, wake.signal]));
         }

@@ -1,0 +1,79 @@
+// A real Mosquitto broker in a container, for integration tests, in the spirit of testcontainers-node's
+// Mosquitto module. Whoever runs the tests sets TESTCONTAINERS_RYUK_DISABLED=true (.ci/run exports it):
+// Ryuk, testcontainers' reaper, is an image that no registry here can serve. Cleanup is our job, so always
+// `await using broker = await startBroker()` (or call stop()).
+// MOSQUITTO_IMAGE names the image: CI builds plex-home-mqtt/mosquitto:local with .ci/docker.sh.
+import { createServer } from 'node:net';
+import { GenericContainer, getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
+
+// The broker always runs on this machine's Docker (url and port probe use 127.0.0.1). Say so: where
+// /.dockerenv exists, as on our CI machines, testcontainers would otherwise look for the host by pulling
+// alpine:3.14 from Docker Hub. testcontainers reads this lazily, at its first container.
+process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
+
+const IMAGE = process.env.MOSQUITTO_IMAGE ?? 'eclipse-mosquitto:2';
+const MQTT_PORT = 1883;
+const CONFIG_PATH = '/mosquitto/config/mosquitto.conf';
+// Ours on any image; persistence off, so a restarted broker is an empty one.
+const CONFIG = 'listener 1883\nallow_anonymous true\npersistence false\n';
+// mosquitto logs "mosquitto version 2.0.11 running" once its listeners are open.
+const READY_LOG = /mosquitto version \S+ running/;
+
+export interface Broker {
+  /** mqtt://127.0.0.1:PORT; the same for the broker's whole life, restarts included. */
+  readonly url: string;
+  /** Stops the container and starts a fresh, empty broker on the same host port. */
+  restart(): Promise<void>;
+  /** SIGKILLs the broker: clients see the connection drop with no goodbye. Start again with restart(). */
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export async function startBroker(): Promise<Broker> {
+  // A fixed host port, not Docker's random one, so that clients can reconnect to a restarted broker.
+  const hostPort = await findFreePort();
+  let container: StartedTestContainer | undefined = await startContainer(hostPort);
+
+  const stop = async (): Promise<void> => {
+    const current = container;
+    container = undefined;
+    await current?.stop();
+  };
+  return {
+    url: `mqtt://127.0.0.1:${hostPort}`,
+    async restart() {
+      await stop();
+      container = await startContainer(hostPort);
+    },
+    async kill() {
+      if (!container) return;
+      const client = await getContainerRuntimeClient();
+      await client.container.getById(container.getId()).kill();
+      await stop(); // removes the dead container
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+function startContainer(hostPort: number): Promise<StartedTestContainer> {
+  return new GenericContainer(IMAGE)
+    .withExposedPorts({ container: MQTT_PORT, host: hostPort })
+    .withCopyContentToContainer([{ content: CONFIG, target: CONFIG_PATH }])
+    .withWaitStrategy(Wait.forLogMessage(READY_LOG))
+    .start();
+}
+
+/** A port that was free a moment ago: the kernel picks it, we release it for Docker to bind. */
+function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('no free port found'))));
+    });
+  });
+}
