@@ -93,3 +93,8 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 15_
     }
   }
 }
+
+/** The retained JSON document on one topic, parsed; `{}` when nothing is retained there. */
+export async function retainedJson(url: string, topic: string): Promise<Record<string, unknown>> {
+  return JSON.parse((await retainedMessages(url, [topic])).get(topic) ?? '{}') as Record<string, unknown>;
+}
