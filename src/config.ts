@@ -60,13 +60,6 @@ convict.addFormats({
       if (typeof value !== 'string') throw new Error('must be a string');
     },
   },
-  'required-secret': {
-    validate(value: unknown) {
-      if (typeof value !== 'string' || value.trim() === '') {
-        throw new Error('is required: set PLEX_TOKEN, or PLEX_TOKEN_FILE to a file holding it');
-      }
-    },
-  },
   'http-url': {
     validate(value: unknown) {
       if (!isUrl(value, ['http:', 'https:'])) throw new Error('must be an http:// or https:// URL');
@@ -89,7 +82,7 @@ convict.addFormats({
 
 export const schema = {
   plex: {
-    token: { doc: 'Plex token (X-Plex-Token) of the home owner', format: 'required-secret', default: '', env: 'PLEX_TOKEN', sensitive: true },
+    token: { doc: 'Plex token of the home owner; empty: the one `login` stored', format: 'secret', default: '', env: 'PLEX_TOKEN', sensitive: true },
     clientIdentifier: {
       doc: 'X-Plex-Client-Identifier; empty: generated once and kept in stateDir',
       format: String, default: '', env: 'PLEX_CLIENT_IDENTIFIER',

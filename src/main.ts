@@ -1,117 +1,44 @@
 #!/usr/bin/env node
-import { ConfigError, loadConfig, POLL_INTERVAL_WARNING_SECONDS, readSecretFile, type Config } from './config.js';
-import { loadOrCreateClientIdentifier } from './identity.js';
-import { createLogger, type Logger } from './log.js';
-import { createPlexClient } from './plex/client.js';
-import { connectPublisher } from './mqtt/publisher.js';
-import { statusTopic } from './mqtt/topics.js';
-import { createDaemon } from './daemon/daemon.js';
-import { defaultBackoffPolicy } from './daemon/backoff.js';
-import { systemClock } from './daemon/clock.js';
-import { HOMEPAGE, PRODUCT_NAME, VERSION } from './version.js';
+import { run } from './cli/run.js';
+import { health } from './cli/health.js';
+import type { Command } from './cli/command.js';
+import { PRODUCT_NAME, VERSION } from './version.js';
 
-/** Entry point: load the configuration, wire the parts, handle signals. The only process.exit. */
+/** Entry point: picks the command; the only process.exit. */
 
-/** EX_CONFIG from sysexits.h: what service managers expect for a configuration error. */
-const EXIT_CONFIG = 78;
-/** SIGTERM must end the process within 2 s; these bound each step of the goodbye. */
-const DRAIN_TIMEOUT_MS = 500;
-const GOODBYE_TIMEOUT_MS = 1_000;
+const USAGE = `Usage: ${PRODUCT_NAME} [command] [--key=value ...]
 
-async function main(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  let config: Config;
-  let clientIdentifier: string;
-  try {
-    config = loadConfig({ env, args });
-    clientIdentifier = config.plex.clientIdentifier || loadOrCreateClientIdentifier(config.stateDir);
-  } catch (error) {
-    const message = error instanceof ConfigError ? error.message : `stateDir: ${errorText(error)}`;
-    process.stderr.write(`${PRODUCT_NAME}: configuration error: ${message}\n`);
-    return EXIT_CONFIG;
+Commands:
+  (none)   run the daemon
+  health   exit 0 when the running daemon is healthy (container HEALTHCHECK)
+  version  print the version
+
+Settings come from config/*.json, the environment and --key=value; see the README.
+`;
+
+const commands: Readonly<Record<string, Command>> = {
+  health,
+  version: ({ stdout }) => (stdout.write(`${VERSION}\n`), 0),
+  help: ({ stdout }) => (stdout.write(USAGE), 0),
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [first = '', ...rest] = argv;
+  const context = (args: readonly string[]) => ({ args, env: process.env, stdout: process.stdout, stderr: process.stderr });
+  // No command, or settings only: run the daemon.
+  if (first === '' || (first.startsWith('--') && first !== '--help')) return run(context(argv));
+  const command = commands[first === '--help' || first === '-h' ? 'help' : first];
+  if (!command) {
+    process.stderr.write(`${PRODUCT_NAME}: unknown command "${first}"\n\n${USAGE}`);
+    return 64; // EX_USAGE
   }
-
-  let token = config.plex.token;
-  const readToken = (): string => {
-    if (config.plex.tokenFile) {
-      try {
-        token = readSecretFile('PLEX_TOKEN', config.plex.tokenFile) || token;
-      } catch {
-        // Keep the last good token; the failure shows up as plex.tv's answer if it matters.
-      }
-    }
-    return token;
-  };
-  const log = createLogger({ ...config.log, secrets: () => [token, config.mqtt.password] });
-  log.info(`${PRODUCT_NAME} ${VERSION} starting`, { plex: config.plex.apiUrl, pollInterval: config.plex.pollInterval });
-  if (config.plex.pollInterval < POLL_INTERVAL_WARNING_SECONDS) {
-    log.warn(`plex.pollInterval is ${config.plex.pollInterval} s; below ${POLL_INTERVAL_WARNING_SECONDS} s plex.tv may rate-limit`);
-  }
-
-  const topics = { baseTopic: config.mqtt.baseTopic, discoveryPrefix: config.homeassistant.discoveryPrefix };
-  const publisher = connectPublisher({
-    url: config.mqtt.url,
-    username: config.mqtt.username,
-    password: config.mqtt.password,
-    clientId: `${PRODUCT_NAME}-${clientIdentifier.slice(0, 8)}`,
-    will: { topic: statusTopic(topics), payload: 'offline' },
-    log,
-  });
-  const plex = createPlexClient({
-    apiUrl: config.plex.apiUrl,
-    token: readToken,
-    clientIdentifier,
-    timeoutMs: config.plex.timeout * 1000,
-    product: { name: PRODUCT_NAME, version: VERSION },
-  });
-  const daemon = createDaemon({
-    options: {
-      topics,
-      discovery: config.homeassistant.discovery,
-      publishEmail: config.publish.email,
-      origin: { name: PRODUCT_NAME, sw_version: VERSION, support_url: HOMEPAGE },
-      backoff: defaultBackoffPolicy(config.plex.pollInterval * 1000),
-      haStatusTopic: config.homeassistant.statusTopic,
-      haRepublishDelayMaxMs: 5_000,
-      refreshMinIntervalMs: 10_000,
-      readRetainedTimeoutMs: 5_000,
-    },
-    plex,
-    publisher,
-    log,
-    clock: systemClock,
-  });
-
-  const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    log.info(`${signal} received; publishing offline and stopping`);
-    stop.abort();
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
-
-  await daemon.run(stop.signal);
-  await drain(daemon.idle(), log);
-  await publisher.close({ topic: statusTopic(topics), payload: 'offline' }, GOODBYE_TIMEOUT_MS);
-  log.info('stopped');
-  return 0;
+  return command(context(rest));
 }
 
-async function drain(idle: Promise<void>, log: Logger): Promise<void> {
-  const timedOut = await Promise.race([
-    idle.then(() => false),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(true), DRAIN_TIMEOUT_MS).unref()),
-  ]);
-  if (timedOut) log.warn('stopping with publishes still in flight; the next start completes them');
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-main(process.argv.slice(2), process.env).then(
+main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`${PRODUCT_NAME}: ${errorText(error)}\n`);
+    process.stderr.write(`${PRODUCT_NAME}: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   },
 );

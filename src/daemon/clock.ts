@@ -1,8 +1,8 @@
 /** Time as the poll loop sees it, passed in so tests can drive it. */
 export interface Clock {
-  now(): Date;
+  now: () => Date;
   /** Resolves after `ms`, or early (never rejecting) when `signal` aborts. */
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export const systemClock: Clock = {

@@ -37,6 +37,8 @@ export interface DaemonDeps {
   readonly log: Logger;
   readonly clock: Clock;
   readonly random?: () => number;
+  /** Told each time the loop goes round, for the health check. */
+  readonly heartbeat?: (beat: { readonly loopAt: Date; readonly nextPollAt: Date }) => void;
 }
 
 export interface Daemon {
@@ -46,8 +48,6 @@ export interface Daemon {
   refresh(): void;
   /** Resolves when pending broker work is done (used by a clean shutdown). */
   idle(): Promise<void>;
-  /** True while the loop is alive; the health check reads it. */
-  readonly lastLoopAt: Date | null;
 }
 
 export function createDaemon(deps: DaemonDeps): Daemon {
@@ -63,7 +63,6 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let lastFailureMessage = '';
   let lastRefreshAt = -Infinity;
   let wake = new AbortController();
-  let lastLoopAt: Date | null = null;
   // Broker work runs one task at a time, in order, so plans never interleave.
   let queue: Promise<void> = Promise.resolve();
 
@@ -147,9 +146,6 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   };
 
   return {
-    get lastLoopAt() {
-      return lastLoopAt;
-    },
     refresh,
     idle: () => queue,
     async run(signal) {
@@ -158,10 +154,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       if (publisher.connected) enqueue('syncing with the broker', onConnected);
       try {
         while (!signal.aborted) {
-          lastLoopAt = clock.now();
+          const loopAt = clock.now();
           const delay = await poll(signal);
           if (signal.aborted) break;
           enqueue('publishing', async () => void (await reconcile()));
+          deps.heartbeat?.({ loopAt, nextPollAt: new Date(clock.now().getTime() + delay) });
           wake = new AbortController();
           await clock.sleep(delay, AbortSignal.any([signal, wake.signal]));
         }

@@ -31,6 +31,8 @@ export interface Publisher {
   unsubscribe(filters: readonly string[]): Promise<void>;
   /** Called on the first connection and on every reconnection. Returns a function that removes it. */
   onConnect(handler: () => void): () => void;
+  /** Called whenever a connection ends or a connection attempt fails. */
+  onDisconnect(handler: () => void): () => void;
   onMessage(handler: (message: IncomingMessage) => void): () => void;
   /** Publishes the goodbye (retained, acknowledged, bounded in time), then disconnects. */
   close(goodbye: { readonly topic: string; readonly payload: string }, timeoutMs: number): Promise<void>;
@@ -97,6 +99,10 @@ export function connectPublisher(options: PublisherOptions): Publisher {
     onConnect(handler) {
       client.on('connect', handler);
       return () => client.off('connect', handler);
+    },
+    onDisconnect(handler) {
+      client.on('close', handler);
+      return () => client.off('close', handler);
     },
     onMessage(handler) {
       const listener = (topic: string, payload: Buffer, packet: mqtt.IPublishPacket): void =>

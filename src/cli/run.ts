@@ -1,0 +1,110 @@
+import { ConfigError, loadConfig, POLL_INTERVAL_WARNING_SECONDS, type Config } from '../config.js';
+import { loadOrCreateClientIdentifier } from '../state/client-identifier.js';
+import { tokenSource } from '../state/token.js';
+import { createHealthFile } from '../state/health.js';
+import { createLogger, type Logger } from '../log.js';
+import { createPlexClient } from '../plex/client.js';
+import { connectPublisher } from '../mqtt/publisher.js';
+import { statusTopic } from '../mqtt/topics.js';
+import { createDaemon } from '../daemon/daemon.js';
+import { defaultBackoffPolicy } from '../daemon/backoff.js';
+import { systemClock } from '../daemon/clock.js';
+import { HOMEPAGE, PRODUCT_NAME, VERSION } from '../version.js';
+import { EXIT_CONFIG, type Command } from './command.js';
+
+/** The daemon itself (`plex-home-mqtt`, `npm start`): wires the parts and runs until SIGTERM or SIGINT. */
+
+/** SIGTERM must end the process within 2 s; these bound each step of the goodbye. */
+const DRAIN_TIMEOUT_MS = 500;
+const GOODBYE_TIMEOUT_MS = 1_000;
+
+export const run: Command = async ({ args, env, stderr }) => {
+  let config: Config;
+  let clientIdentifier: string;
+  let token: ReturnType<typeof tokenSource>;
+  try {
+    config = loadConfig({ env, args });
+    token = tokenSource(config);
+    clientIdentifier = config.plex.clientIdentifier || loadOrCreateClientIdentifier(config.stateDir);
+  } catch (error) {
+    const message = error instanceof ConfigError ? error.message : `stateDir: ${errorText(error)}`;
+    stderr.write(`${PRODUCT_NAME}: configuration error: ${message}\n`);
+    return EXIT_CONFIG;
+  }
+
+  let lastToken = token.read();
+  const readToken = (): string => (lastToken = token.read());
+  const log = createLogger({ ...config.log, secrets: () => [lastToken, config.mqtt.password] });
+  log.info(`${PRODUCT_NAME} ${VERSION} starting`, {
+    plex: config.plex.apiUrl, pollInterval: config.plex.pollInterval, token: token.origin,
+  });
+  if (config.plex.pollInterval < POLL_INTERVAL_WARNING_SECONDS) {
+    log.warn(`plex.pollInterval is ${config.plex.pollInterval} s; below ${POLL_INTERVAL_WARNING_SECONDS} s plex.tv may rate-limit`);
+  }
+
+  const health = createHealthFile(config.stateDir, config.plex.timeout * 1000, systemClock.now);
+  const topics = { baseTopic: config.mqtt.baseTopic, discoveryPrefix: config.homeassistant.discoveryPrefix };
+  const publisher = connectPublisher({
+    url: config.mqtt.url,
+    username: config.mqtt.username,
+    password: config.mqtt.password,
+    clientId: `${PRODUCT_NAME}-${clientIdentifier.slice(0, 8)}`,
+    will: { topic: statusTopic(topics), payload: 'offline' },
+    log,
+  });
+  publisher.onConnect(() => health.update({ brokerConnected: true, brokerDownSince: null }));
+  publisher.onDisconnect(() => {
+    if (publisher.connected) return;
+    health.update({ brokerConnected: false, brokerDownSince: new Date().toISOString() });
+  });
+  const daemon = createDaemon({
+    options: {
+      topics,
+      discovery: config.homeassistant.discovery,
+      publishEmail: config.publish.email,
+      origin: { name: PRODUCT_NAME, sw_version: VERSION, support_url: HOMEPAGE },
+      backoff: defaultBackoffPolicy(config.plex.pollInterval * 1000),
+      haStatusTopic: config.homeassistant.statusTopic,
+      haRepublishDelayMaxMs: 5_000,
+      refreshMinIntervalMs: 10_000,
+      readRetainedTimeoutMs: 5_000,
+    },
+    plex: createPlexClient({
+      apiUrl: config.plex.apiUrl,
+      token: readToken,
+      clientIdentifier,
+      timeoutMs: config.plex.timeout * 1000,
+      product: { name: PRODUCT_NAME, version: VERSION },
+    }),
+    publisher,
+    log,
+    clock: systemClock,
+    heartbeat: ({ loopAt, nextPollAt }) => health.update({ loopAt: loopAt.toISOString(), nextPollAt: nextPollAt.toISOString() }),
+  });
+
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log.info(`${signal} received; publishing offline and stopping`);
+    stop.abort();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+
+  await daemon.run(stop.signal);
+  await drain(daemon.idle(), log);
+  await publisher.close({ topic: statusTopic(topics), payload: 'offline' }, GOODBYE_TIMEOUT_MS);
+  log.info('stopped');
+  return 0;
+};
+
+async function drain(idle: Promise<void>, log: Logger): Promise<void> {
+  const timedOut = await Promise.race([
+    idle.then(() => false),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(true), DRAIN_TIMEOUT_MS).unref()),
+  ]);
+  if (timedOut) log.warn('stopping with publishes still in flight; the next start completes them');
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
