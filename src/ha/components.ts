@@ -12,8 +12,10 @@ export interface Component {
 
 /** What every entity of one device shares. */
 export interface EntityContext {
-  /** Prefix of unique ids and default entity ids, e.g. `plex_home_user_7b4af7a9f26254bd`. */
+  /** Prefix of unique ids, from stable ids only, e.g. `plex_home_user_7b4af7a9f26254bd`. */
   readonly idPrefix: string;
+  /** Prefix of the entity ids Home Assistant is asked for: readable, e.g. `plex_little_one`. */
+  readonly entityIdPrefix: string;
   readonly stateTopic: string;
   readonly availabilityTopic: string;
 }
@@ -33,6 +35,8 @@ export interface BinarySensorOptions extends EntityOptions {
   readonly deviceClass?: 'connectivity' | 'problem';
   /** On when the field is false, e.g. a `problem` sensor over `authenticated`. */
   readonly invert?: boolean;
+  /** The field may be null (not known yet), which Home Assistant then shows as unknown. */
+  readonly nullable?: boolean;
 }
 
 export interface SensorOptions extends EntityOptions {
@@ -51,11 +55,12 @@ export interface ButtonOptions extends EntityOptions {
 }
 
 export function binarySensor(context: EntityContext, options: BinarySensorOptions): Component {
-  // A null field (not known yet) renders "None", which Home Assistant shows as unknown.
+  const field = `value_json.${options.field}`;
   const [whenTrue, whenFalse] = options.invert ? ['OFF', 'ON'] : ['ON', 'OFF'];
-  const template =
-    `{% if value_json.${options.field} is none %}None` +
-    `{% elif value_json.${options.field} %}${whenTrue}{% else %}${whenFalse}{% endif %}`;
+  // "None" is the payload Home Assistant shows as unknown.
+  const template = options.nullable
+    ? `{% if ${field} is none %}None{% elif ${field} %}${whenTrue}{% else %}${whenFalse}{% endif %}`
+    : `{{ '${whenTrue}' if ${field} else '${whenFalse}' }}`;
   return {
     platform: 'binary_sensor',
     ...common(context, options, 'binary_sensor'),
@@ -94,12 +99,12 @@ export function button(context: EntityContext, options: ButtonOptions): Componen
 }
 
 function common(context: EntityContext, options: EntityOptions, platform: Platform): Record<string, unknown> {
-  const id = `${context.idPrefix}_${options.key}`;
   return {
     name: options.name,
-    unique_id: id,
-    // Replaces `object_id`, which Home Assistant 2025.10 deprecated: the entity id it suggests.
-    default_entity_id: `${platform}.${id}`,
+    unique_id: `${context.idPrefix}_${options.key}`,
+    // Replaces `object_id`, deprecated in Home Assistant 2025.10. Only a suggestion for a new entity:
+    // Home Assistant keeps an entity's id once created, so a rename never breaks automations.
+    default_entity_id: `${platform}.${context.entityIdPrefix}_${options.key}`,
     ...(options.icon ? { icon: options.icon } : {}),
     ...(options.diagnostic ? { entity_category: 'diagnostic' } : {}),
   };

@@ -50,13 +50,13 @@ export function userDeviceId(user: Pick<HomeUser, 'uuid'>): string {
 
 export function bridgeDiscovery(context: DiscoveryContext): DiscoveryMessage {
   const id = bridgeDeviceId(context.topics);
-  const entity = entityContext(id, bridgeStateTopic(context.topics), context);
+  const entity = entityContext(id, 'plex_home_mqtt', bridgeStateTopic(context.topics), context);
   const components: Record<string, Component> = {
     connection: binarySensor(entity, {
-      key: 'connection', name: 'plex.tv connection', field: 'connected', deviceClass: 'connectivity', diagnostic: true,
+      key: 'connection', name: 'plex.tv connection', field: 'connected', nullable: true, deviceClass: 'connectivity', diagnostic: true,
     }),
     authentication: binarySensor(entity, {
-      key: 'authentication', name: 'plex.tv authentication', field: 'authenticated', invert: true, deviceClass: 'problem', diagnostic: true,
+      key: 'authentication', name: 'plex.tv authentication', field: 'authenticated', nullable: true, invert: true, deviceClass: 'problem', diagnostic: true,
     }),
     last_error: sensor(entity, {
       key: 'last_error',
@@ -89,7 +89,7 @@ export function bridgeDiscovery(context: DiscoveryContext): DiscoveryMessage {
 
 export function homeDiscovery(home: Home, context: DiscoveryContext): DiscoveryMessage {
   const id = homeDeviceId(home);
-  const entity = entityContext(id, homeStateTopic(context.topics, home.id), context);
+  const entity = entityContext(id, `plex_home_${entitySlug(home.name, home.id)}`, homeStateTopic(context.topics, home.id), context);
   const components: Record<string, Component> = {
     plex_pass: binarySensor(entity, { key: 'plex_pass', name: 'Plex Pass', field: 'subscription', icon: 'mdi:crown' }),
     guest_access: binarySensor(entity, {
@@ -113,7 +113,7 @@ export function homeDiscovery(home: Home, context: DiscoveryContext): DiscoveryM
 
 export function userDiscovery(home: Home, user: HomeUser, context: DiscoveryContext): DiscoveryMessage {
   const id = userDeviceId(user);
-  const entity = entityContext(id, userStateTopic(context.topics, home.id, user.uuid), context);
+  const entity = entityContext(id, `plex_${entitySlug(displayName(user), user.uuid)}`, userStateTopic(context.topics, home.id, user.uuid), context);
   const flag = (key: string, name: string, field: string, icon: string): Component =>
     binarySensor(entity, { key, name, field, icon });
   const components: Record<string, Component> = {
@@ -151,8 +151,22 @@ export function homeDiscoveries(home: Home, context: DiscoveryContext): Discover
   return [homeDiscovery(home, context), ...home.users.map((user) => userDiscovery(home, user, context))];
 }
 
-function entityContext(idPrefix: string, stateTopic: string, context: DiscoveryContext): EntityContext {
-  return { idPrefix, stateTopic, availabilityTopic: statusTopic(context.topics) };
+function entityContext(idPrefix: string, entityIdPrefix: string, stateTopic: string, context: DiscoveryContext): EntityContext {
+  return { idPrefix, entityIdPrefix, stateTopic, availabilityTopic: statusTopic(context.topics) };
+}
+
+/**
+ * A readable object id from a name, as Home Assistant would make it ("Zoë's iPad" → `zoe_s_ipad`);
+ * the stable id when the name has no letters or digits it can keep (e.g. a name in Japanese).
+ */
+export function entitySlug(name: string, fallback: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  return slug || topicId(fallback).toLowerCase();
 }
 
 function message(
