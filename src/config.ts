@@ -82,14 +82,14 @@ convict.addFormats({
 
 export const schema = {
   plex: {
-    token: { doc: 'Plex token of the home owner; empty: the one `login` stored', format: 'secret', default: '', env: 'PLEX_TOKEN', sensitive: true },
+    token: { doc: 'Plex token of the home owner; required unless `plex-home-mqtt login` stored one', format: 'secret', default: '', env: 'PLEX_TOKEN', sensitive: true },
     clientIdentifier: {
       doc: 'X-Plex-Client-Identifier; empty: generated once and kept in stateDir',
       format: String, default: '', env: 'PLEX_CLIENT_IDENTIFIER',
     },
     apiUrl: { doc: 'plex.tv base URL', format: 'http-url', default: 'https://plex.tv', env: 'PLEX_API_URL' },
     pollInterval: {
-      doc: `Seconds between polls (below ${POLL_INTERVAL_WARNING_SECONDS}, plex.tv may rate-limit)`,
+      doc: `Seconds between polls, a whole number from 1 (below ${POLL_INTERVAL_WARNING_SECONDS}, plex.tv may rate-limit and the daemon warns)`,
       format: 'whole-seconds', default: 60, env: 'PLEX_POLL_INTERVAL',
     },
     timeout: { doc: 'Seconds to wait for plex.tv', format: 'whole-seconds', default: 15, env: 'PLEX_TIMEOUT' },
@@ -111,7 +111,7 @@ export const schema = {
   publish: {
     email: { doc: "Publish users' email addresses (personal data)", format: 'flag', default: false, env: 'PUBLISH_EMAIL' },
   },
-  stateDir: { doc: 'Folder for state kept across restarts (client identifier)', format: String, default: './data', env: 'STATE_DIR' },
+  stateDir: { doc: 'Folder kept across restarts: client identifier, stored token, health heartbeat', format: String, default: './data', env: 'STATE_DIR' },
   log: {
     level: { doc: 'Log level', format: ['error', 'warn', 'info', 'debug'], default: 'info', env: 'LOG_LEVEL' },
     format: { doc: 'Log format', format: ['text', 'json'], default: 'text', env: 'LOG_FORMAT' },
