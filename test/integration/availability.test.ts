@@ -34,6 +34,20 @@ describe('availability', () => {
     }
   });
 
+  it('still exits 0 within 2 seconds when plex.tv hangs and the broker is gone', async () => {
+    await using own = await startBroker();
+    const s = scope('stuck');
+    await using plex = await startFakePlex(home());
+    await using daemon = startDaemon({ PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: own.url, ...s.env });
+    await daemon.waitForLog(READY);
+    plex.fail({ kind: 'hang' });
+    await own.kill();
+    await daemon.waitForLog(/unreachable/);
+    const { code, ms } = await daemon.stop('SIGTERM');
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(2_000);
+  });
+
   it('leaves offline behind through the last will when the daemon is killed', async () => {
     const s = scope('sigkill');
     await using plex = await startFakePlex(home());

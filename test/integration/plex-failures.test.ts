@@ -124,5 +124,8 @@ describe('plex.tv failures', () => {
       const bridge = await retainedJson(broker.url, s.bridge);
       expect(bridge).toMatchObject({ connected: false, authenticated: false });
     });
+    // The bridge device is there even though no poll ever succeeded, so Home Assistant shows the problem.
+    const bridgeDevice = await retainedJson(broker.url, `${s.prefix}/device/plex_home_mqtt_${s.base}/config`);
+    expect(Object.keys(bridgeDevice['components'] as object)).toContain('authentication');
   });
 });
