@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { createDaemon, type DaemonOptions } from '../../src/daemon/daemon.js';
+import { defaultBackoffPolicy } from '../../src/daemon/backoff.js';
+import type { Home } from '../../src/plex/home.js';
+import type { PlexClient } from '../../src/plex/client.js';
+import { PlexRateLimitError, PlexServerError, PlexUnauthorizedError, type PlexError } from '../../src/plex/errors.js';
+import type { Logger } from '../../src/log.js';
+import { FakeClock, settle } from '../support/fake-clock.js';
+import { MemoryPublisher } from '../support/memory-publisher.js';
+import { home, KID, OWNER, TEEN } from '../support/plex-fixtures.js';
+
+// The poll loop on a fake clock: when it polls, how it backs off, what the Refresh button does.
+
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+
+const options: DaemonOptions = {
+  topics: { baseTopic: 'plex-home', discoveryPrefix: 'homeassistant' },
+  discovery: true,
+  publishEmail: false,
+  origin: { name: 'plex-home-mqtt', sw_version: '0.0.0-test', support_url: 'https://example.invalid' },
+  backoff: defaultBackoffPolicy(60 * SECOND),
+  haStatusTopic: 'homeassistant/status',
+  haRepublishDelayMaxMs: 0,
+  refreshMinIntervalMs: 10 * SECOND,
+  readRetainedTimeoutMs: 1_000,
+};
+
+/** plex.tv as the loop sees it: answers from a script, then the current home. */
+class ScriptedPlex implements PlexClient {
+  calls = 0;
+  current: Home = home();
+  readonly script: (Home | PlexError)[] = [];
+  fetchHome(): Promise<Home> {
+    this.calls += 1;
+    const next = this.script.shift() ?? this.current;
+    return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
+  }
+}
+
+const lines: string[] = [];
+const log: Logger = {
+  error: (message) => lines.push(`error ${message}`),
+  warn: (message) => lines.push(`warn ${message}`),
+  info: (message) => lines.push(`info ${message}`),
+  debug: () => undefined,
+};
+
+async function start(plex: ScriptedPlex, random = 0.5) {
+  const clock = new FakeClock();
+  const publisher = new MemoryPublisher();
+  const daemon = createDaemon({ options, plex, publisher, log, clock, random: () => random });
+  const stop = new AbortController();
+  publisher.connect();
+  const running = daemon.run(stop.signal);
+  await settle();
+  return {
+    clock, publisher, daemon,
+    async stop() {
+      stop.abort();
+      await running;
+    },
+  };
+}
+
+describe('the poll loop', () => {
+  it('polls at once, then every poll interval, publishing nothing when nothing changed', async () => {
+    const plex = new ScriptedPlex();
+    const run = await start(plex);
+    expect(plex.calls).toBe(1);
+    expect(run.publisher.retained.has(`plex-home/1234567/users/${KID.uuid}`)).toBe(true);
+    const published = run.publisher.published.length;
+
+    expect(run.clock.pending()).toEqual([60 * SECOND]);
+    await run.clock.advance(59 * SECOND);
+    expect(plex.calls).toBe(1);
+    await run.clock.advance(1 * SECOND);
+    expect(plex.calls).toBe(2);
+    expect(run.publisher.published.length).toBe(published);
+    await run.stop();
+  });
+
+  it('backs off after failures with jitter, capped, and returns to the interval on the first good answer', async () => {
+    const plex = new ScriptedPlex();
+    const run = await start(plex, 1); // the top of the jitter range: exactly the exponential step
+    const outage = new PlexServerError('GET /api/v2/home/users answered 503', 503);
+    plex.script.push(...Array.from({ length: 9 }, () => outage));
+
+    const waits: number[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const [wait = 0] = run.clock.pending();
+      waits.push(wait);
+      await run.clock.advance(wait);
+    }
+    expect(waits).toEqual([
+      60 * SECOND, // the normal interval, then the outage begins
+      5 * SECOND, 10 * SECOND, 20 * SECOND, 40 * SECOND, 80 * SECOND, 160 * SECOND, 320 * SECOND,
+      10 * MINUTE, 10 * MINUTE, // capped
+    ]);
+    expect(run.clock.pending()).toEqual([60 * SECOND]); // recovered
+    // Users are never removed by an outage.
+    expect(run.publisher.retained.has(`plex-home/1234567/users/${KID.uuid}`)).toBe(true);
+    await run.stop();
+  });
+
+  it('honours Retry-After, and retries a rejected token at a slow pace', async () => {
+    const plex = new ScriptedPlex();
+    const run = await start(plex);
+    plex.script.push(new PlexRateLimitError('429', 90 * SECOND), new PlexUnauthorizedError('401', 401));
+    await run.clock.advance(60 * SECOND);
+    expect(run.clock.pending()).toEqual([90 * SECOND]);
+    await run.clock.advance(90 * SECOND);
+    expect(run.clock.pending()).toEqual([5 * MINUTE]);
+    const bridge = JSON.parse(run.publisher.retained.get('plex-home/bridge/state') ?? '{}') as Record<string, unknown>;
+    expect(bridge).toMatchObject({ connected: false, authenticated: false, lastErrorKind: 'unauthorized' });
+    await run.stop();
+  });
+
+  it('polls at once on Refresh, but not twice within the rate limit', async () => {
+    const plex = new ScriptedPlex();
+    const run = await start(plex);
+    plex.current = home({ users: [OWNER, KID, TEEN] });
+
+    run.publisher.inject('plex-home/bridge/refresh', 'refresh');
+    await settle();
+    expect(plex.calls).toBe(2);
+    expect(run.publisher.retained.has(`plex-home/1234567/users/${TEEN.uuid}`)).toBe(true);
+
+    run.publisher.inject('plex-home/bridge/refresh', 'refresh');
+    await settle();
+    expect(plex.calls).toBe(2);
+    await run.clock.advance(10 * SECOND);
+    run.publisher.inject('plex-home/bridge/refresh', 'refresh');
+    await settle();
+    expect(plex.calls).toBe(3);
+    await run.stop();
+  });
+
+  it('republishes everything when Home Assistant comes online', async () => {
+    const plex = new ScriptedPlex();
+    const run = await start(plex);
+    const before = run.publisher.published.length;
+    run.publisher.inject('homeassistant/status', 'online');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await settle();
+    const again = run.publisher.published.slice(before).map((m) => m.topic);
+    expect(again).toContain(`homeassistant/device/plex_home_user_${KID.uuid}/config`);
+    expect(again).toContain(`plex-home/1234567/users/${OWNER.uuid}`);
+    expect(again).toContain('plex-home/bridge/state');
+    await run.stop();
+  });
+});
