@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, type Broker } from '../support/broker.js';
+import { describe, expect, it } from 'vitest';
+import { startBroker, useBroker } from '../support/broker.js';
 import { startFakePlex } from '../support/fake-plex.js';
-import { startDaemon } from '../support/daemon-process.js';
+import { DAEMON_READY, startDaemon } from '../support/daemon-process.js';
 import { eventually, observe, publishOnce, retainedMessages } from '../support/mqtt-observer.js';
 import { home, KID, OWNER, TEEN } from '../support/plex-fixtures.js';
 import { scope } from '../support/scope.js';
 
 // Availability, Home Assistant restarts, broker restarts, and the Refresh button.
 
-let broker: Broker;
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(async () => {
-  await broker?.stop();
-});
+const broker = useBroker();
 
-const READY = /in sync with the broker/;
 
 describe('availability', () => {
   it('publishes offline, waits for the broker, and exits 0 within 2 seconds on SIGTERM and SIGINT', async () => {
@@ -24,7 +17,7 @@ describe('availability', () => {
       const s = scope('sigterm');
       await using plex = await startFakePlex(home());
       await using daemon = startDaemon({ PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, ...s.env });
-      await daemon.waitForLog(READY);
+      await daemon.waitForLog(DAEMON_READY);
       expect((await retainedMessages(broker.url, [s.status])).get(s.status)).toBe('online');
 
       const { code, ms } = await daemon.stop(signal);
@@ -39,7 +32,7 @@ describe('availability', () => {
     const s = scope('stuck');
     await using plex = await startFakePlex(home());
     await using daemon = startDaemon({ PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: own.url, ...s.env });
-    await daemon.waitForLog(READY);
+    await daemon.waitForLog(DAEMON_READY);
     plex.fail({ kind: 'hang' });
     await own.kill();
     await daemon.waitForLog(/unreachable/);
@@ -52,7 +45,7 @@ describe('availability', () => {
     const s = scope('sigkill');
     await using plex = await startFakePlex(home());
     await using daemon = startDaemon({ PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, ...s.env });
-    await daemon.waitForLog(READY);
+    await daemon.waitForLog(DAEMON_READY);
     const { signal } = await daemon.stop('SIGKILL');
     expect(signal).toBe('SIGKILL');
     await eventually(async () => expect((await retainedMessages(broker.url, [s.status])).get(s.status)).toBe('offline'));
@@ -67,7 +60,7 @@ describe('Home Assistant and broker restarts', () => {
     await using daemon = startDaemon({
       PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, ...s.env, HA_STATUS_TOPIC: birth,
     });
-    await daemon.waitForLog(READY);
+    await daemon.waitForLog(DAEMON_READY);
     await using observer = await observe(broker.url, s.filters);
     await publishOnce(broker.url, birth, 'online');
     const republished = [s.device(`plex_home_user_${KID.uuid}`), s.device('plex_home_1234567'), s.user(OWNER.uuid), s.bridge];
@@ -79,7 +72,7 @@ describe('Home Assistant and broker restarts', () => {
     const s = scope('emptied');
     await using plex = await startFakePlex(home());
     await using daemon = startDaemon({ PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: own.url, ...s.env });
-    await daemon.waitForLog(READY);
+    await daemon.waitForLog(DAEMON_READY);
     const before = await retainedMessages(own.url, s.filters);
     expect(before.size).toBe(9);
 
@@ -99,7 +92,7 @@ describe('Home Assistant and broker restarts', () => {
     await daemon.waitForLog(/MQTT broker mqtt:\/\/127\.0\.0\.1:\d+ unreachable \(.*\); retrying in 2 s/);
     expect(daemon.child.exitCode).toBeNull();
     await own.restart();
-    await daemon.waitForLog(READY, 30_000);
+    await daemon.waitForLog(DAEMON_READY, 30_000);
     expect((await retainedMessages(own.url, s.filters)).get(s.status)).toBe('online');
   });
 });
@@ -111,7 +104,7 @@ describe('the Refresh button', () => {
     await using daemon = startDaemon({
       PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, ...s.env, PLEX_POLL_INTERVAL: '3600',
     });
-    await daemon.waitForLog(READY);
+    await daemon.waitForLog(DAEMON_READY);
     plex.home = home({ users: [OWNER, TEEN] });
     const requests = plex.requests.length;
 

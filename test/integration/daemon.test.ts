@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, type Broker } from '../support/broker.js';
-import { startFakePlex, type FakePlex } from '../support/fake-plex.js';
-import { startDaemon } from '../support/daemon-process.js';
+import { describe, expect, it } from 'vitest';
+import { useBroker } from '../support/broker.js';
+import { startFakePlex } from '../support/fake-plex.js';
+import { DAEMON_READY, startDaemon } from '../support/daemon-process.js';
 import { eventually, retainedMessages } from '../support/mqtt-observer.js';
 import { home, KID, OWNER, TEEN } from '../support/plex-fixtures.js';
 
 // The main path, end to end: the built daemon polls a real HTTP stand-in for plex.tv and publishes to a
 // real Mosquitto; a brand-new subscriber must then find everything retained.
 
-let broker: Broker;
-let plex: FakePlex;
-
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(async () => {
-  await broker?.stop();
-});
+const broker = useBroker();
 
 const HOME_DEVICE = 'homeassistant/device/plex_home_1234567/config';
 const OWNER_DEVICE = `homeassistant/device/plex_home_user_${OWNER.uuid}/config`;
@@ -32,10 +24,9 @@ function json(messages: Map<string, string>, topic: string): Record<string, unkn
 
 describe('the daemon, end to end', () => {
   it('publishes the home, every user and discovery as retained messages a fresh subscriber receives', async () => {
-    await using fake = await startFakePlex(home());
-    plex = fake;
+    await using plex = await startFakePlex(home());
     await using daemon = startDaemon({ PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url });
-    await daemon.waitForLog(/in sync with the broker/);
+    await daemon.waitForLog(DAEMON_READY);
 
     const retained = await eventually(async () => {
       const messages = await retainedMessages(broker.url);
@@ -107,14 +98,13 @@ describe('the daemon, end to end', () => {
   });
 
   it('shows a changed home after the next poll: a user joins, a flag flips', async () => {
-    await using fake = await startFakePlex(home());
-    plex = fake;
+    await using plex = await startFakePlex(home());
     // Each test has its own base topic and discovery prefix, so tests sharing the broker stay apart.
     await using daemon = startDaemon({
       PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url,
       MQTT_BASE_TOPIC: 'changing', HA_DISCOVERY_PREFIX: 'ha-changing',
     });
-    await daemon.waitForLog(/in sync with the broker/);
+    await daemon.waitForLog(DAEMON_READY);
 
     plex.home = home({ subscription: false, users: [OWNER, KID, TEEN] });
     const teenDevice = TEEN_DEVICE.replace(/^homeassistant/, 'ha-changing');
@@ -129,12 +119,11 @@ describe('the daemon, end to end', () => {
   });
 
   it('publishes email only when publish.email is true', async () => {
-    await using fake = await startFakePlex(home());
-    plex = fake;
+    await using plex = await startFakePlex(home());
     await using daemon = startDaemon({
       PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, PUBLISH_EMAIL: 'true', MQTT_BASE_TOPIC: 'with-email', HA_DISCOVERY_PREFIX: 'ha-email',
     });
-    await daemon.waitForLog(/in sync with the broker/);
+    await daemon.waitForLog(DAEMON_READY);
     const retained = await eventually(async () => {
       const messages = await retainedMessages(broker.url, ['with-email/#', 'ha-email/#']);
       expect(messages.has(`with-email/1234567/users/${OWNER.uuid}`)).toBe(true);
@@ -147,13 +136,12 @@ describe('the daemon, end to end', () => {
   });
 
   it('reads a JSON answer as well as XML', async () => {
-    await using fake = await startFakePlex(home({ name: 'JSON home' }));
-    plex = fake;
+    await using plex = await startFakePlex(home({ name: 'JSON home' }));
     plex.respondWithJson(true);
     await using daemon = startDaemon({
       PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, MQTT_BASE_TOPIC: 'json-home', HA_DISCOVERY: 'false',
     });
-    await daemon.waitForLog(/in sync with the broker/);
+    await daemon.waitForLog(DAEMON_READY);
     const retained = await eventually(async () => {
       const messages = await retainedMessages(broker.url, ['json-home/#']);
       expect(messages.has('json-home/1234567/home')).toBe(true);

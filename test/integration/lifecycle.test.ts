@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, type Broker } from '../support/broker.js';
+import { describe, expect, it } from 'vitest';
+import { useBroker } from '../support/broker.js';
 import { startFakePlex } from '../support/fake-plex.js';
-import { startDaemon } from '../support/daemon-process.js';
+import { DAEMON_READY, startDaemon } from '../support/daemon-process.js';
 import { eventually, observe, publishOnce, retainedMessages } from '../support/mqtt-observer.js';
 import { home, KID, OWNER, TEEN } from '../support/plex-fixtures.js';
 import { scope } from '../support/scope.js';
 
 // Nothing stale, nothing lost: what the broker holds always matches plex.tv's last good answer.
 
-let broker: Broker;
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(async () => {
-  await broker?.stop();
-});
+const broker = useBroker();
 
-const READY = /in sync with the broker/;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('publishing exactly what changed', () => {
@@ -24,7 +17,7 @@ describe('publishing exactly what changed', () => {
     const s = scope('unchanged');
     await using plex = await startFakePlex(home({ users: [OWNER, KID] }));
     await using daemon = startDaemon({ PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, ...s.env });
-    await daemon.waitForLog(READY);
+    await daemon.waitForLog(DAEMON_READY);
     await using observer = await observe(broker.url, s.filters);
     await sleep(300);
     const live = (): string[] => observer.messages.filter((m) => !m.retained).map((m) => m.topic);
@@ -45,7 +38,7 @@ describe('publishing exactly what changed', () => {
     const s = scope('left');
     await using plex = await startFakePlex(home({ users: [OWNER, KID, TEEN] }));
     await using daemon = startDaemon({ PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, ...s.env });
-    await daemon.waitForLog(READY);
+    await daemon.waitForLog(DAEMON_READY);
     expect((await retainedMessages(broker.url, s.filters)).has(s.device(`plex_home_user_${TEEN.uuid}`))).toBe(true);
     await using observer = await observe(broker.url, s.filters);
 
@@ -61,7 +54,7 @@ describe('publishing exactly what changed', () => {
     const s = scope('renamed');
     await using plex = await startFakePlex(home({ users: [OWNER, KID] }));
     await using daemon = startDaemon({ PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, ...s.env });
-    await daemon.waitForLog(READY);
+    await daemon.waitForLog(DAEMON_READY);
     const topic = s.device(`plex_home_user_${KID.uuid}`);
     type Device = { device: { name: string }; components: Record<string, { unique_id: string }> };
     const before = JSON.parse((await retainedMessages(broker.url, s.filters)).get(topic) ?? '{}') as Device;
@@ -85,12 +78,12 @@ describe('publishing exactly what changed', () => {
     const env = { PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, ...s.env };
     {
       await using first = startDaemon(env);
-      await first.waitForLog(READY);
+      await first.waitForLog(DAEMON_READY);
       expect((await first.stop('SIGTERM')).code).toBe(0);
     }
     plex.home = home({ users: [OWNER, KID] });
     await using second = startDaemon(env);
-    await second.waitForLog(READY);
+    await second.waitForLog(DAEMON_READY);
     const retained = await eventually(async () => {
       const messages = await retainedMessages(broker.url, s.filters);
       expect([...messages.keys()].filter((topic) => topic.includes(TEEN.uuid))).toEqual([]);
@@ -106,7 +99,7 @@ describe('failures never remove anything', () => {
     const s = scope('failing');
     await using plex = await startFakePlex(home({ users: [OWNER, KID] }));
     await using daemon = startDaemon({ PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, ...s.env });
-    await daemon.waitForLog(READY);
+    await daemon.waitForLog(DAEMON_READY);
 
     plex.fail({ kind: 'status', status: 503, body: '<html>Service Unavailable</html>' });
     const failed = await eventually(async () => {
@@ -132,13 +125,13 @@ describe('failures never remove anything', () => {
     const env = { PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, ...s.env };
     {
       await using first = startDaemon(env);
-      await first.waitForLog(READY);
+      await first.waitForLog(DAEMON_READY);
       await first.stop();
     }
     plex.fail({ kind: 'body', body: '<html><body>Bad gateway</body></html>', contentType: 'text/html' });
     await using second = startDaemon(env);
     await second.waitForLog(/plex\.tv could not be read/);
-    await second.waitForLog(READY);
+    await second.waitForLog(DAEMON_READY);
     const retained = await retainedMessages(broker.url, s.filters);
     expect(retained.has(s.user(KID.uuid))).toBe(true);
     expect(retained.has(s.device(`plex_home_user_${OWNER.uuid}`))).toBe(true);

@@ -1,25 +1,18 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, type Broker } from '../support/broker.js';
+import { describe, expect, it } from 'vitest';
+import { useBroker } from '../support/broker.js';
 import { startFakePlex, type Fault } from '../support/fake-plex.js';
-import { startDaemon } from '../support/daemon-process.js';
+import { DAEMON_READY, startDaemon } from '../support/daemon-process.js';
 import { eventually, publishOnce, retainedJson, retainedMessages } from '../support/mqtt-observer.js';
 import { home, homeXml, KID } from '../support/plex-fixtures.js';
 import { scope } from '../support/scope.js';
 
 // Every way plex.tv fails is a typed outcome with its own handling; none crashes the daemon or deletes data.
 
-let broker: Broker;
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(async () => {
-  await broker?.stop();
-});
+const broker = useBroker();
 
-const READY = /in sync with the broker/;
 
 interface Case {
   readonly fault: Fault;
@@ -64,7 +57,7 @@ describe('plex.tv failures', () => {
     await using daemon = startDaemon({
       PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, PLEX_TIMEOUT: '1', ...s.env,
     });
-    await daemon.waitForLog(READY);
+    await daemon.waitForLog(DAEMON_READY);
 
     plex.fail(c.fault);
     await daemon.waitForLog(c.log);
@@ -91,7 +84,7 @@ describe('plex.tv failures', () => {
     const tokenFile = join(mkdtempSync(join(tmpdir(), 'plex-token-')), 'token');
     writeFileSync(tokenFile, `${plex.token}\n`);
     await using daemon = startDaemon({ PLEX_API_URL: plex.url, PLEX_TOKEN_FILE: tokenFile, MQTT_URL: broker.url, ...s.env });
-    await daemon.waitForLog(READY);
+    await daemon.waitForLog(DAEMON_READY);
 
     writeFileSync(tokenFile, 'revoked-token-abcdef\n');
     await publishOnce(broker.url, `${s.base}/bridge/refresh`, 'refresh');

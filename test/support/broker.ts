@@ -4,6 +4,7 @@
 // `await using broker = await startBroker()` (or call stop()).
 // MOSQUITTO_IMAGE names the image: CI builds plex-home-mqtt/mosquitto:local with .ci/docker.sh.
 import { createServer } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import { GenericContainer, getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
 
 // The broker always runs on this machine's Docker (url and port probe use 127.0.0.1). Say so: where
@@ -76,4 +77,21 @@ function findFreePort(): Promise<number> {
       server.close(() => (port ? resolve(port) : reject(new Error('no free port found'))));
     });
   });
+}
+
+/** One broker for a whole test file: started before its first test, stopped after its last. */
+export function useBroker(): { readonly url: string } {
+  let broker: Broker | undefined;
+  beforeAll(async () => {
+    broker = await startBroker();
+  });
+  afterAll(async () => {
+    await broker?.stop();
+  });
+  return {
+    get url() {
+      if (!broker) throw new Error('the broker is not started yet: use it inside a test');
+      return broker.url;
+    },
+  };
 }

@@ -85,3 +85,6 @@ export function startDaemon(env: DaemonEnv, args: readonly string[] = []): Daemo
     },
   };
 }
+
+/** The daemon's log line once it has read back the broker's state and published what was missing. */
+export const DAEMON_READY = /in sync with the broker/;
