@@ -135,7 +135,9 @@ export function loadConfig({ env, args }: LoadOptions): Config {
   try {
     if (files.length > 0) config.loadFile(files);
   } catch (error) {
-    throw new ConfigError(`configFile: cannot read ${files.join(', ')}: ${firstLine(error)}`);
+    // JSON.parse quotes the text around a syntax error, which may be a secret: say only where it is.
+    const why = error instanceof SyntaxError ? `not valid JSON${/ at position \d+/.exec(error.message)?.[0] ?? ''}` : firstLine(error);
+    throw new ConfigError(`configFile: cannot read ${files.join(', ')}: ${why}`);
   }
   try {
     config.validate({ allowed: 'strict' });
@@ -148,11 +150,51 @@ export function loadConfig({ env, args }: LoadOptions): Config {
     );
   }
   const raw = config.getProperties();
+  const { baseTopic } = raw.mqtt;
+  const prefix = raw.homeassistant.discoveryPrefix;
+  // Overlapping trees would make Home Assistant's topics (and other integrations' configs) look like ours.
+  if (prefix === baseTopic || prefix.startsWith(`${baseTopic}/`) || baseTopic.startsWith(`${prefix}/`)) {
+    throw new ConfigError(`mqtt.baseTopic: must not overlap homeassistant.discoveryPrefix ("${baseTopic}" and "${prefix}")`);
+  }
   return {
     ...raw,
     plex: { ...raw.plex, tokenFile: env['PLEX_TOKEN_FILE'] || undefined },
     configFile: files.join(','),
   } as Config;
+}
+
+/** Shown in place of a secret that is set. */
+export const MASKED = '[Sensitive]';
+
+/** The effective configuration for people to read (`check`): sensitive keys masked, and passwords inside URLs. */
+export function maskedConfig(config: Config): Record<string, unknown> {
+  const sensitive = new Set(schemaKeys().filter((key) => lookup(schema, key)?.['sensitive'] === true));
+  const mask = (node: object, prefix: string): Record<string, unknown> =>
+    Object.fromEntries(
+      Object.entries(node).map(([key, value]: [string, unknown]) => {
+        const path = prefix ? `${prefix}.${key}` : key;
+        if (sensitive.has(path)) return [key, value ? MASKED : ''];
+        if (typeof value === 'string') return [key, withoutUrlPassword(value)];
+        return [key, typeof value === 'object' && value !== null ? mask(value, path) : value];
+      }),
+    );
+  return mask(config, '');
+}
+
+function lookup(node: object, key: string): Record<string, unknown> | undefined {
+  return key.split('.').reduce<Record<string, unknown> | undefined>((at, part) => at?.[part] as Record<string, unknown> | undefined, node as Record<string, unknown>);
+}
+
+/** mqtt.js takes credentials from `mqtt://user:password@host` too. */
+function withoutUrlPassword(value: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(value)) return value;
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '*****';
+    return url.toString();
+  } catch {
+    return value;
+  }
 }
 
 /** The environment variable behind each sensitive key, for `<ENV>_FILE`. */

@@ -43,7 +43,8 @@ export function createLogger(options: LoggerOptions): Logger {
 
 /** Redacts every secret in every string of a log entry, however deeply it is nested. */
 function redactInfo(info: winston.Logform.TransformableInfo, secrets: readonly string[]): winston.Logform.TransformableInfo {
-  const live = secrets.filter((secret) => secret.length > 0);
+  // Longest first, so a secret that contains another is redacted whole.
+  const live = secrets.filter((secret) => secret.length > 0).sort((a, b) => b.length - a.length);
   if (live.length === 0) return info;
   for (const key of Object.keys(info)) info[key] = redactValue(info[key], live);
   return info;

@@ -37,9 +37,14 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
     async fetchHome(signal) {
       const timeout = AbortSignal.timeout(options.timeoutMs);
       const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+      const token = options.token();
+      // A header cannot carry it, and undici's complaint would quote it: say what is wrong instead.
+      if (!/^[\x21-\x7e]+$/.test(token)) {
+        throw new PlexUnauthorizedError(`${what} not sent: the token is empty or has spaces, line breaks or non-ASCII characters`);
+      }
       try {
         const response = await fetch(url, {
-          headers: { ...headers, 'X-Plex-Token': options.token() },
+          headers: { ...headers, 'X-Plex-Token': token },
           signal: combined,
           redirect: 'error',
         });
@@ -47,7 +52,11 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
         if (response.status !== 200) throw statusError(what, response, body);
         return parseHome(body, response.headers.get('content-type') ?? '');
       } catch (error) {
-        if (error instanceof PlexError) throw error;
+        if (error instanceof PlexError) {
+          // plex.tv's own error text is quoted; should it ever echo the token, it stops here.
+          error.message = error.message.split(token).join('[redacted]');
+          throw error;
+        }
         if (timeout.aborted) throw new PlexTimeoutError(`${what} timed out after ${options.timeoutMs} ms`);
         if (signal?.aborted) throw error;
         throw new PlexNetworkError(`${what} failed: ${describeCause(error)}`, undefined, { cause: error });

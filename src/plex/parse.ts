@@ -31,6 +31,7 @@ const xmlParser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   isArray: (_name, jpath) => jpath === 'home.users.user',
+  attributeValueProcessor: (_name, value) => decodeXmlEntities(value),
 });
 
 function readXml(body: string): Fields {
@@ -43,14 +44,24 @@ function readXml(body: string): Fields {
   if (valid !== true) {
     throw new PlexResponseError(`plex.tv sent malformed XML (line ${valid.err.line}): ${valid.err.msg}`);
   }
-  const doc = xmlParser.parse(text) as Fields;
+  let doc: Fields;
+  try {
+    doc = xmlParser.parse(text) as Fields;
+  } catch (error) {
+    // fast-xml-parser refuses names such as __proto__ with an Error of its own.
+    throw new PlexResponseError(`plex.tv sent XML that cannot be read: ${preview(String(error))}`);
+  }
   const home = doc['home'];
   if (!isFields(home)) {
     if (home !== undefined) throw new PlexResponseError('plex.tv sent an empty <home>');
     const rootName = Object.keys(doc)[0] ?? 'nothing';
     throw new PlexResponseError(`plex.tv sent <${rootName}> where <home> was expected`);
   }
-  const users = isFields(home['users']) ? home['users']['user'] : undefined;
+  // No list at all, or two of them, is not a home without users: reading it so would remove every user.
+  const list = home['users'];
+  if (list === undefined) throw new PlexResponseError('plex.tv sent a <home> without a <users> list');
+  if (Array.isArray(list)) throw new PlexResponseError('plex.tv sent more than one <users> list');
+  const users = isFields(list) ? list['user'] : undefined;
   return { ...home, users: Array.isArray(users) ? users : [] };
 }
 
@@ -63,10 +74,8 @@ function readJson(body: string): Fields {
   }
   if (!isFields(doc)) throw new PlexResponseError('plex.tv sent JSON that is not an object');
   const users = doc['users'];
-  if (users !== undefined && users !== null && !Array.isArray(users)) {
-    throw new PlexResponseError('plex.tv sent JSON whose "users" is not a list');
-  }
-  return { ...doc, users: users ?? [] };
+  if (!Array.isArray(users)) throw new PlexResponseError('plex.tv sent JSON without a "users" list');
+  return { ...doc, users };
 }
 
 function toHome(raw: Fields): Home {
@@ -117,7 +126,8 @@ function toUser(raw: unknown, index: number): HomeUser {
 function text(raw: Fields, key: string): string {
   const value = raw[key];
   if (value === undefined || value === null) return '';
-  if (typeof value === 'string') return decodeXmlEntities(value).trim();
+  // XML entities were decoded while parsing; JSON strings are taken as they are.
+  if (typeof value === 'string') return value.trim();
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   throw new PlexResponseError(`plex.tv sent a ${typeof value} for "${key}"`);
 }
@@ -132,8 +142,8 @@ function flag(raw: Fields, key: string): boolean {
 function epochSeconds(raw: Fields, key: string): number | null {
   const value = text(raw, key);
   if (value === '') return null;
-  const seconds = Number(value);
-  if (!Number.isSafeInteger(seconds) || seconds < 0) {
+  const seconds = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(seconds)) {
     throw new PlexResponseError(`plex.tv sent "${preview(value)}" for the time "${key}"`);
   }
   return seconds;

@@ -42,9 +42,12 @@ export interface TokenSource {
 /** PLEX_TOKEN, else PLEX_TOKEN_FILE, else the token `login` stored; a ConfigError when there is none. */
 export function tokenSource(config: Config): TokenSource {
   const file = config.plex.tokenFile ?? (config.plex.token ? undefined : storedTokenPath(config.stateDir));
-  let current = config.plex.token || readStoredToken(config.stateDir) || '';
+  let current = config.plex.token.trim() || readStoredToken(config.stateDir) || '';
   if (!current) {
     throw new ConfigError('plex.token: is required: set PLEX_TOKEN or PLEX_TOKEN_FILE, or run `plex-home-mqtt login`');
+  }
+  if (!/^[\x21-\x7e]+$/.test(current)) {
+    throw new ConfigError('plex.token: must be one line of printable ASCII without spaces (is the token file more than one line?)');
   }
   if (!file) return { read: () => current, origin: 'PLEX_TOKEN' };
   return {

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { INITIAL_BRIDGE_STATUS, afterFailure, afterSuccess, type BridgeStatus } from '../../src/bridge/status.js';
+
+const T1 = new Date('2025-03-01T12:00:00Z');
+const T2 = new Date('2025-03-01T12:05:00Z');
+const T3 = new Date('2025-03-01T12:10:00Z');
+const DOWN = { kind: 'server', message: 'GET https://plex.tv/api/v2/home/users answered 503' } as const;
+const REFUSED = { kind: 'network', message: 'GET https://plex.tv/api/v2/home/users failed: ECONNREFUSED' } as const;
+const REJECTED = { kind: 'unauthorized', message: 'GET https://plex.tv/api/v2/home/users answered 401, the token was rejected' } as const;
+
+describe('bridge status', () => {
+  it('starts with nothing known', () => {
+    expect(INITIAL_BRIDGE_STATUS).toEqual({ connected: null, authenticated: null, lastError: null, lastErrorKind: null, lastErrorAt: null });
+  });
+
+  it('is connected and authenticated after the first good poll', () => {
+    expect(afterSuccess(INITIAL_BRIDGE_STATUS)).toEqual({
+      connected: true, authenticated: true, lastError: null, lastErrorKind: null, lastErrorAt: null,
+    });
+  });
+
+  it('does not change on a healthy poll after a healthy poll: the very same status', () => {
+    const healthy = afterSuccess(INITIAL_BRIDGE_STATUS);
+    expect(afterSuccess(healthy)).toBe(healthy);
+  });
+
+  it('records a failure with its kind and when it happened', () => {
+    expect(afterFailure(afterSuccess(INITIAL_BRIDGE_STATUS), DOWN, T1)).toEqual({
+      connected: false,
+      authenticated: true,
+      lastError: DOWN.message,
+      lastErrorKind: 'server',
+      lastErrorAt: '2025-03-01T12:00:00.000Z',
+    });
+  });
+
+  it('does not change when the same error repeats: lastErrorAt stays when the run began', () => {
+    const first = afterFailure(INITIAL_BRIDGE_STATUS, DOWN, T1);
+    expect(afterFailure(first, DOWN, T2)).toEqual(first);
+    expect(afterFailure(afterFailure(first, DOWN, T2), DOWN, T3).lastErrorAt).toBe('2025-03-01T12:00:00.000Z');
+  });
+
+  it('records a different error as a new one', () => {
+    const next = afterFailure(afterFailure(INITIAL_BRIDGE_STATUS, DOWN, T1), REFUSED, T2);
+    expect(next).toMatchObject({ lastError: REFUSED.message, lastErrorKind: 'network', lastErrorAt: '2025-03-01T12:05:00.000Z' });
+  });
+
+  it('keeps the last error after recovering, so Home Assistant still shows what happened', () => {
+    const recovered = afterSuccess(afterFailure(afterSuccess(INITIAL_BRIDGE_STATUS), DOWN, T1));
+    expect(recovered).toEqual({
+      connected: true,
+      authenticated: true,
+      lastError: DOWN.message,
+      lastErrorKind: 'server',
+      lastErrorAt: '2025-03-01T12:00:00.000Z',
+    });
+  });
+
+  it('dates the same error anew when it comes back after a recovery', () => {
+    const again = afterFailure(afterSuccess(afterFailure(INITIAL_BRIDGE_STATUS, DOWN, T1)), DOWN, T3);
+    expect(again.lastErrorAt).toBe('2025-03-01T12:10:00.000Z');
+  });
+
+  it('marks the token rejected on unauthorized, and only a good poll clears that', () => {
+    const rejected = afterFailure(afterSuccess(INITIAL_BRIDGE_STATUS), REJECTED, T1);
+    expect(rejected).toMatchObject({ connected: false, authenticated: false, lastErrorKind: 'unauthorized' });
+    // A network failure says nothing about the token: the verdict stands.
+    expect(afterFailure(rejected, REFUSED, T2).authenticated).toBe(false);
+    expect(afterSuccess(afterFailure(rejected, REFUSED, T2)).authenticated).toBe(true);
+  });
+
+  it('leaves the token unknown when the first polls fail for other reasons', () => {
+    const statuses: BridgeStatus[] = [afterFailure(INITIAL_BRIDGE_STATUS, DOWN, T1)];
+    statuses.push(afterFailure(statuses[0] ?? INITIAL_BRIDGE_STATUS, REFUSED, T2));
+    for (const status of statuses) expect(status.authenticated).toBeNull();
+  });
+});
