@@ -150,6 +150,10 @@ export function loadConfig({ env, args }: LoadOptions): Config {
     );
   }
   const raw = config.getProperties();
+  // mqtt.js sends no password without a user name, and the broker then just closes the connection.
+  if (raw.mqtt.password && !raw.mqtt.username) {
+    throw new ConfigError('mqtt.password: is set but mqtt.username is empty; the broker needs both');
+  }
   const { baseTopic } = raw.mqtt;
   const prefix = raw.homeassistant.discoveryPrefix;
   // Overlapping trees would make Home Assistant's topics (and other integrations' configs) look like ours.

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { run } from './cli/run.js';
 import { health } from './cli/health.js';
+import { loginCommand } from './cli/login.js';
+import { check } from './cli/check.js';
 import type { Command } from './cli/command.js';
 import { PRODUCT_NAME, VERSION } from './version.js';
 
@@ -10,6 +12,8 @@ const USAGE = `Usage: ${PRODUCT_NAME} [command] [--key=value ...]
 
 Commands:
   (none)   run the daemon
+  login    get a Plex token by approving a link or a code; stored in stateDir
+  check    test the configuration, the broker and the Plex token once, and report
   health   exit 0 when the running daemon is healthy (container HEALTHCHECK)
   version  print the version
 
@@ -17,6 +21,8 @@ Settings come from config/*.json, the environment and --key=value; see the READM
 `;
 
 const commands: Readonly<Record<string, Command>> = {
+  login: loginCommand,
+  check,
   health,
   version: ({ stdout }) => (stdout.write(`${VERSION}\n`), 0),
   help: ({ stdout }) => (stdout.write(USAGE), 0),

@@ -117,11 +117,46 @@ export function connectPublisher(options: PublisherOptions): Publisher {
         const published = client.publishAsync(goodbye.topic, goodbye.payload, { qos: 1, retain: true });
         const sent = await withTimeout(published, timeoutMs);
         if (!sent) log.warn('the broker did not acknowledge the goodbye in time', { broker: where });
+        // A clean DISCONNECT, so the broker does not also fire the last will; bounded, as the broker may be gone.
+        if (await withTimeout(client.endAsync(), timeoutMs)) return;
       }
-      // force: nothing else is worth waiting for once the goodbye is acknowledged.
       await client.endAsync(true);
     },
   };
+}
+
+export interface ProbeOptions {
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+  /** Not the daemon's own: a broker drops the older of two connections with one client id. */
+  readonly clientId: string;
+  readonly timeoutMs: number;
+}
+
+/** Connects once and disconnects (`check`): resolves when the broker accepts us, rejects with the reason. */
+export async function probeBroker(options: ProbeOptions): Promise<void> {
+  const client: MqttClient = mqtt.connect(options.url, {
+    clientId: options.clientId,
+    ...(options.username ? { username: options.username } : {}),
+    ...(options.password ? { password: options.password } : {}),
+    clean: true,
+    reconnectPeriod: 0,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      // Our own deadline, under mqtt.js's 30 s connect timeout: one clear reason whichever stage hangs.
+      timer = setTimeout(() => reject(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+      client.once('connect', () => resolve());
+      // `on`, not `once`: a second 'error' without a listener would throw.
+      client.on('error', (error) => reject(new Error(describeMqttError(error))));
+      client.once('close', () => reject(new Error('connection closed')));
+    });
+  } finally {
+    clearTimeout(timer);
+    await client.endAsync(true);
+  }
 }
 
 /** The broker URL without credentials, for log lines. */

@@ -19,11 +19,14 @@ describe('availability', () => {
       await using daemon = startDaemon({ PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, ...s.env });
       await daemon.waitForLog(DAEMON_READY);
       expect((await retainedMessages(broker.url, [s.status])).get(s.status)).toBe('online');
+      await using observer = await observe(broker.url, [s.status]);
 
       const { code, ms } = await daemon.stop(signal);
       expect(code).toBe(0);
       expect(ms).toBeLessThan(2_000);
       expect((await retainedMessages(broker.url, [s.status])).get(s.status)).toBe('offline');
+      // A clean disconnect: the goodbye, and not the last will on top of it.
+      expect(observer.messages.filter((m) => !m.retained).map((m) => m.payload)).toEqual(['offline']);
     }
   });
 

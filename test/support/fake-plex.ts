@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Home } from '../../src/plex/home.js';
 import { homeJson, homeXml } from './plex-fixtures.js';
+import { createPinRoutes, type FakePins } from './fake-plex-pins.js';
 
 /**
  * A real HTTP server on loopback standing in for plex.tv. It checks what a real client must send (token
@@ -27,11 +28,23 @@ export interface FakePlex {
   fail(fault: Fault | null, options?: { readonly once?: boolean }): void;
   respondWithJson(json: boolean): void;
   readonly requests: RecordedRequest[];
+  /** The PIN flow (`login`): POST /api/v2/pins, GET /api/v2/pins/:id, and controls to approve, expire, fail. */
+  readonly pins: FakePins;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-export async function startFakePlex(initial: Home, token = 'fake-plex-token-0123456789'): Promise<FakePlex> {
+/** Where the fake listens: loopback on a free port unless told otherwise (host 0.0.0.0 serves containers). */
+export interface FakePlexListen {
+  readonly host?: string;
+  readonly port?: number;
+}
+
+export async function startFakePlex(
+  initial: Home,
+  token = 'fake-plex-token-0123456789',
+  { host = '127.0.0.1', port: wantedPort = 0 }: FakePlexListen = {},
+): Promise<FakePlex> {
   let fault: Fault | null = null;
   let faultOnce = false;
   let json = false;
@@ -39,8 +52,11 @@ export async function startFakePlex(initial: Home, token = 'fake-plex-token-0123
   const hung = new Set<ServerResponse>();
 
   const state = { home: initial };
+  const pins = createPinRoutes(token, (pinFault, response) => serveFault(pinFault, response, hung));
   const server: Server = createServer((request, response) => {
     requests.push({ url: request.url ?? '', headers: request.headers });
+    // Before the home's fault is looked at, so PIN requests never use up a `once` fault meant for the home.
+    if (pins.handles(request)) return pins.serve(request, response);
     const current = fault;
     if (faultOnce) fault = null;
     if (request.url?.split('?')[0] !== '/api/v2/home/users') return send(response, 404, 'text/html', '<html>Not Found</html>');
@@ -54,7 +70,7 @@ export async function startFakePlex(initial: Home, token = 'fake-plex-token-0123
     if (json) return send(response, 200, 'application/json', homeJson(state.home));
     return send(response, 200, 'application/xml;charset=utf-8', homeXml(state.home));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(wantedPort, host, resolve));
   const { port } = server.address() as AddressInfo;
 
   const close = async (): Promise<void> => {
@@ -63,7 +79,7 @@ export async function startFakePlex(initial: Home, token = 'fake-plex-token-0123
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     token,
     get home() {
       return state.home;
@@ -79,6 +95,7 @@ export async function startFakePlex(initial: Home, token = 'fake-plex-token-0123
       json = value;
     },
     requests,
+    pins: pins.controls,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createPlexClient, parseRetryAfter, plexErrorDetail, type PlexClient, type PlexClientOptions } from '../../src/plex/client.js';
+import { createPlexClient, type PlexClient, type PlexClientOptions } from '../../src/plex/client.js';
+import { parseRetryAfter, plexErrorDetail } from '../../src/plex/http.js';
 import {
   PlexError,
   PlexNetworkError,

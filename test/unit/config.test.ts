@@ -112,7 +112,7 @@ describe('loadConfig: precedence defaults < config file < environment < --key=va
 describe('loadConfig: secrets from files (<ENV>_FILE)', () => {
   it('reads the token and the MQTT password from files, without the trailing newline', () => {
     const tokenFile = tempFile(`${TOKEN}\n`);
-    const config = load({ PLEX_TOKEN_FILE: tokenFile, MQTT_PASSWORD_FILE: tempFile('s3cret\r\n') });
+    const config = load({ PLEX_TOKEN_FILE: tokenFile, MQTT_USERNAME: 'plex', MQTT_PASSWORD_FILE: tempFile('s3cret\r\n') });
     expect(config.plex.token).toBe(TOKEN);
     expect(config.plex.tokenFile).toBe(tokenFile);
     expect(config.mqtt.password).toBe('s3cret');
@@ -253,5 +253,14 @@ describe('loadConfig: the token never appears in an error', () => {
     const error = configError({ CONFIG_FILE: tempFile(`{"plex": {"token": ${TOKEN}}}`) });
     expect(error.message).toMatch(/^configFile: /);
     expect(error.message).not.toContain(TOKEN.slice(0, 8));
+  });
+});
+
+describe('broker credentials', () => {
+  it('refuses a password without a user name, which MQTT would never send', () => {
+    expect(configError({ MQTT_PASSWORD: 'broker-secret-123' }).message).toBe(
+      'mqtt.password: is set but mqtt.username is empty; the broker needs both',
+    );
+    expect(load({ MQTT_USERNAME: 'plex', MQTT_PASSWORD: 'broker-secret-123' }).mqtt.username).toBe('plex');
   });
 });

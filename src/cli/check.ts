@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { ConfigError, loadConfig, maskedConfig, MASKED, type Config } from '../config.js';
+import { loadOrCreateClientIdentifier } from '../state/client-identifier.js';
+import { tokenSource, type TokenSource } from '../state/token.js';
+import { createPlexClient } from '../plex/client.js';
+import { PlexError } from '../plex/errors.js';
+import { probeBroker, safeUrl } from '../mqtt/publisher.js';
+import { REDACTED } from '../log.js';
+import { PRODUCT_NAME, VERSION } from '../version.js';
+import { EXIT_CONFIG, type Command } from './command.js';
+
+/**
+ * `plex-home-mqtt check`: the first step of troubleshooting. Validates the configuration as the daemon does,
+ * connects to the broker and asks plex.tv for the home once each, and prints a short report. Exit 0 only
+ * when everything passed. Never prints the token or the broker password.
+ */
+
+/** As long as the daemon waits for a broker connection. */
+const BROKER_TIMEOUT_MS = 10_000;
+
+interface Finding {
+  readonly ok: boolean;
+  /** One line: "yes (…)", "no: …". */
+  readonly text: string;
+}
+
+interface PlexFindings {
+  readonly token: Finding;
+  readonly home: Finding;
+  /** For the closing line, when something failed. */
+  readonly problem?: string;
+}
+
+export const check: Command = async ({ args, env, stdout, stderr }) => {
+  let config: Config;
+  let token: TokenSource;
+  let clientIdentifier: string;
+  try {
+    config = loadConfig({ env, args });
+    token = tokenSource(config);
+    clientIdentifier = config.plex.clientIdentifier || loadOrCreateClientIdentifier(config.stateDir);
+  } catch (error) {
+    const message = error instanceof ConfigError ? error.message : `stateDir: ${errorText(error)}`;
+    stderr.write(`${PRODUCT_NAME}: configuration error: ${message}\n`);
+    return EXIT_CONFIG;
+  }
+
+  const [broker, plex] = await Promise.all([checkBroker(config), checkPlex(config, token, clientIdentifier)]);
+  const report = [
+    `${PRODUCT_NAME} ${VERSION} check`,
+    '',
+    'Configuration (secrets masked):',
+    ...configurationLines(config, token, clientIdentifier),
+    '',
+    `broker reachable:  ${broker.text}`,
+    `token valid:       ${plex.token.text}`,
+    `home:              ${plex.home.text}`,
+    '',
+  ].join('\n');
+  // Belt and braces: whatever a broker or plex.tv error message might echo, no secret leaves this process.
+  const secrets = [token.read(), config.mqtt.password].filter((secret) => secret.length > 0);
+  const redact = (text: string): string => secrets.reduce((result, secret) => result.split(secret).join(REDACTED), text);
+  stdout.write(redact(report));
+
+  const failed = [broker.ok ? '' : `the MQTT broker ${safeUrl(config.mqtt.url)} is not reachable`, plex.problem ?? ''].filter(Boolean);
+  if (failed.length === 0) {
+    stdout.write('All checks passed.\n');
+    return 0;
+  }
+  stderr.write(`${PRODUCT_NAME}: check failed: ${failed.join('; ')}\n`);
+  return 1;
+};
+
+async function checkBroker(config: Config): Promise<Finding> {
+  const where = safeUrl(config.mqtt.url);
+  try {
+    await probeBroker({
+      url: config.mqtt.url,
+      username: config.mqtt.username,
+      password: config.mqtt.password,
+      clientId: `${PRODUCT_NAME}-check-${randomUUID().slice(0, 8)}`,
+      timeoutMs: BROKER_TIMEOUT_MS,
+    });
+    return { ok: true, text: `yes (${where})` };
+  } catch (error) {
+    return { ok: false, text: `no: broker ${where}: ${errorText(error)}` };
+  }
+}
+
+async function checkPlex(config: Config, token: TokenSource, clientIdentifier: string): Promise<PlexFindings> {
+  const plex = createPlexClient({
+    apiUrl: config.plex.apiUrl,
+    token: () => token.read(),
+    clientIdentifier,
+    timeoutMs: config.plex.timeout * 1000,
+    product: { name: PRODUCT_NAME, version: VERSION },
+  });
+  try {
+    const home = await plex.fetchHome();
+    const users = home.users.length === 1 ? '1 user' : `${home.users.length} users`;
+    return { token: { ok: true, text: `yes (from ${token.origin})` }, home: { ok: true, text: `"${home.name}", ${users}` } };
+  } catch (error) {
+    const unread: Finding = { ok: false, text: 'not read' };
+    if (error instanceof PlexError && error.kind === 'unauthorized') {
+      return {
+        token: { ok: false, text: `no (from ${token.origin}): ${error.message}` },
+        home: unread,
+        problem: `plex.tv rejected the token from ${token.origin}; run \`${PRODUCT_NAME} login\` for a new one`,
+      };
+    }
+    // Plex's own guidance: only 200 and 401 say anything about the token.
+    return { token: { ok: false, text: `unknown: ${errorText(error)}` }, home: unread, problem: 'plex.tv could not confirm the token' };
+  }
+}
+
+/** The effective configuration, one `key  value` line per setting. */
+function configurationLines(config: Config, token: TokenSource, clientIdentifier: string): string[] {
+  const flat = flatten(maskedConfig(config));
+  flat.set('plex.token', `${MASKED} (from ${token.origin})`);
+  if (!config.plex.clientIdentifier) flat.set('plex.clientIdentifier', `${clientIdentifier} (kept in stateDir)`);
+  const width = Math.max(...[...flat.keys()].map((key) => key.length));
+  return [...flat].map(([key, value]) => `  ${key.padEnd(width)}  ${value}`);
+}
+
+function flatten(node: Record<string, unknown>, prefix = '', into = new Map<string, string>()): Map<string, string> {
+  for (const [key, value] of Object.entries(node)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (typeof value === 'object' && value !== null) flatten(value as Record<string, unknown>, path, into);
+    else if (typeof value === 'string') into.set(path, value === '' ? '""' : value);
+    else if (typeof value === 'number' || typeof value === 'boolean') into.set(path, String(value));
+  }
+  return into;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

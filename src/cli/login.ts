@@ -1,0 +1,166 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { loadOrCreateClientIdentifier } from '../state/client-identifier.js';
+import { storeToken } from '../state/token.js';
+import { PlexError } from '../plex/errors.js';
+import { authUrl, createPinClient, LINK_URL, PinExpiredError, type Pin, type PinClient } from '../plex/pin.js';
+import { PRODUCT_NAME, VERSION } from '../version.js';
+import { EXIT_CONFIG, type Command } from './command.js';
+
+/**
+ * `plex-home-mqtt login`: the PIN flow. The user approves this client in a browser (or types a short code at
+ * plex.tv/link) and the token lands in stateDir, mode 0600, where the daemon finds it. The token is never shown.
+ */
+
+export interface LoginDependencies {
+  readonly pins: PinClient;
+  readonly clientIdentifier: string;
+  readonly stateDir: string;
+  readonly stdout: NodeJS.WritableStream;
+  /** How long to wait between asking plex.tv; plex.tv's own clients ask about once a second. */
+  readonly pollIntervalMs: number;
+  /** Ctrl-C: stop waiting, store nothing. */
+  readonly signal?: AbortSignal;
+}
+
+export type LoginOutcome =
+  | { readonly kind: 'stored'; readonly path: string }
+  | { readonly kind: 'expired' }
+  | { readonly kind: 'cancelled' };
+
+const POLL_INTERVAL_MS = 1_000;
+/** Polls in a row that plex.tv may fail to answer (a blip, a 5xx, a 429) before login gives up. */
+export const MAX_FAILED_POLLS = 10;
+/** SIGINT's conventional exit status (128 + 2). */
+const EXIT_CANCELLED = 130;
+
+/** Creates the PINs, prints how to approve them, and waits; plex.tv failures are thrown as PlexErrors. */
+export async function login(deps: LoginDependencies): Promise<LoginOutcome> {
+  const { pins, signal, stdout } = deps;
+  try {
+    // A strong PIN for the link; plex.tv/link only takes a 4-character one, so a second PIN serves it.
+    const strong = await pins.createPin({ strong: true }, signal);
+    const short = await pins.createPin({ strong: false }, signal);
+    stdout.write(instructions(deps.clientIdentifier, strong, short));
+    const token = await waitForApproval(deps, [strong, short]);
+    if (token === undefined) return { kind: 'expired' };
+    return { kind: 'stored', path: store(deps.stateDir, token) };
+  } catch (error) {
+    if (signal?.aborted) return { kind: 'cancelled' };
+    throw error;
+  }
+}
+
+function store(stateDir: string, token: string): string {
+  try {
+    return storeToken(stateDir, token);
+  } catch (error) {
+    // A stateDir this user cannot write: a volume owned by another uid, a read-only mount.
+    throw new Error(`cannot store the token in ${stateDir}: ${errorText(error)}`, { cause: error });
+  }
+}
+
+/** Polls every live PIN until one carries a token (whichever the user approved first) or all have expired. */
+async function waitForApproval(deps: LoginDependencies, created: readonly Pin[]): Promise<string | undefined> {
+  let waiting = created;
+  let failedPolls = 0;
+  while (waiting.length > 0) {
+    await sleep(deps.pollIntervalMs, undefined, { signal: deps.signal });
+    const still: Pin[] = [];
+    let failure: unknown;
+    for (const pin of waiting) {
+      if (Date.now() >= pin.expiresAt.getTime()) continue;
+      try {
+        const token = await deps.pins.checkPin(pin.id, deps.signal);
+        if (token) return token;
+        still.push(pin);
+      } catch (error) {
+        if (error instanceof PinExpiredError) continue;
+        if (!isPassing(error)) throw error;
+        failure = error;
+        still.push(pin);
+      }
+    }
+    failedPolls = failure === undefined ? 0 : failedPolls + 1;
+    if (failedPolls >= MAX_FAILED_POLLS) throw failure;
+    waiting = still;
+  }
+  return undefined;
+}
+
+/** Failures worth another poll: the user may be approving right now, and a new PIN would undo that. */
+function isPassing(error: unknown): boolean {
+  return error instanceof PlexError && ['network', 'timeout', 'server', 'rate-limited'].includes(error.kind);
+}
+
+function instructions(clientIdentifier: string, strong: Pin, short: Pin): string {
+  const minutes = Math.max(1, Math.round((strong.expiresAt.getTime() - Date.now()) / 60_000));
+  return [
+    `To let ${PRODUCT_NAME} read your Plex Home, open this link, sign in as the home's owner and approve it:`,
+    '',
+    `  ${authUrl(clientIdentifier, strong.code, PRODUCT_NAME)}`,
+    '',
+    `Or go to ${LINK_URL} and enter the code: ${short.code}`,
+    '',
+    `Waiting for approval (the link expires in ${minutes} min); Ctrl-C to cancel.`,
+    '',
+  ].join('\n');
+}
+
+export const loginCommand: Command = async ({ args, env, stdout, stderr }) => {
+  let config: Config;
+  let clientIdentifier: string;
+  try {
+    config = loadConfig({ env, args });
+    // The daemon's own identifier: the token belongs to this "device" in the user's Plex account.
+    clientIdentifier = config.plex.clientIdentifier || loadOrCreateClientIdentifier(config.stateDir);
+  } catch (error) {
+    const message = error instanceof ConfigError ? error.message : `stateDir: ${errorText(error)}`;
+    stderr.write(`${PRODUCT_NAME}: configuration error: ${message}\n`);
+    return EXIT_CONFIG;
+  }
+
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const pins = createPinClient({
+      apiUrl: config.plex.apiUrl, clientIdentifier, timeoutMs: config.plex.timeout * 1000, product: { name: PRODUCT_NAME, version: VERSION },
+    });
+    const outcome = await login({ pins, clientIdentifier, stateDir: config.stateDir, stdout, pollIntervalMs: POLL_INTERVAL_MS, signal: stop.signal });
+    return report(outcome, { stdout, stderr, tokenSetElsewhere: Boolean(config.plex.token || config.plex.tokenFile) });
+  } catch (error) {
+    // plex.tv's PlexErrors and storing's failure alike: one line saying what was tried.
+    stderr.write(`${PRODUCT_NAME}: login failed: ${errorText(error)}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+};
+
+interface ReportStreams {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly tokenSetElsewhere: boolean;
+}
+
+function report(outcome: LoginOutcome, { stdout, stderr, tokenSetElsewhere }: ReportStreams): number {
+  switch (outcome.kind) {
+    case 'stored':
+      stdout.write(`Approved. The token is stored in ${outcome.path} (readable by this user only).\n`);
+      if (tokenSetElsewhere) stdout.write('Note: PLEX_TOKEN or PLEX_TOKEN_FILE is set, and the daemon uses that instead; unset it to use this one.\n');
+      return 0;
+    case 'expired':
+      stderr.write(`${PRODUCT_NAME}: login failed: the codes expired before they were approved; run login again.\n`);
+      return 1;
+    case 'cancelled':
+      stderr.write('Cancelled; no token stored.\n');
+      return EXIT_CANCELLED;
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
