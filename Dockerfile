@@ -1,0 +1,53 @@
+# plex-home-mqtt: the daemon on Node.js, production dependencies only, as a non-root user.
+#
+#   docker build -t plex-home-mqtt .
+#
+# NODE_IMAGE is the runtime base; BUILD_IMAGE runs npm and the TypeScript compiler (any image with Node.js,
+# npm and a POSIX shell). Without a registry, CI builds both locally and passes them in (.ci/compose.sh).
+ARG NODE_IMAGE=node:26-slim
+ARG BUILD_IMAGE=${NODE_IMAGE}
+
+# The production dependencies, and nothing else. No install scripts: none of them needs one.
+FROM ${BUILD_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# Compiles src/ to dist/src/ with the dev dependencies too (also where the base image sets NODE_ENV=production);
+# they stay in this stage.
+FROM ${BUILD_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --include=dev --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && mkdir /data
+
+# The runtime stage runs no command (RUN): a base image without a shell works too.
+FROM ${NODE_IMAGE}
+# Keep in step with package.json; CI checks that they agree.
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="plex-home-mqtt" \
+      org.opencontainers.image.description="Publishes your Plex Home and its users to MQTT, with Home Assistant discovery" \
+      org.opencontainers.image.source="https://github.com/plex-home-mqtt/plex-home-mqtt" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.licenses="MIT"
+ENV NODE_ENV=production \
+    STATE_DIR=/data
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist/src ./dist/src
+# version.ts reads the version and homepage from here.
+COPY package.json ./
+# Created owned by the user, so that a new named volume mounted here is writable by it too.
+COPY --from=build --chown=node:node /data /data
+# The official node images and CI's local base both have this user (uid 1000).
+USER node
+VOLUME /data
+# Healthy when the poll loop is on schedule and the broker connection is up (src/state/health.ts), which
+# already allows a minute of lateness; checking every 30 s is plenty.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+  CMD ["node", "/app/dist/src/main.js", "health"]
+# Commands go after the image name: `docker run --rm -it IMAGE login`, `docker compose run --rm plex-home-mqtt check`.
+ENTRYPOINT ["node", "/app/dist/src/main.js"]
+CMD []
