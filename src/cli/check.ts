@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigError, loadConfig, maskedConfig, MASKED, type Config } from '../config.js';
-import { loadOrCreateClientIdentifier } from '../state/client-identifier.js';
-import { tokenSource, type TokenSource } from '../state/token.js';
+import { maskedConfig, MASKED, type Config } from '../config.js';
+import type { TokenSource } from '../state/token.js';
 import { createPlexClient } from '../plex/client.js';
 import { PlexError } from '../plex/errors.js';
 import { probeBroker, safeUrl } from '../mqtt/publisher.js';
 import { REDACTED } from '../log.js';
 import { PRODUCT_NAME, VERSION } from '../version.js';
 import { EXIT_CONFIG, type Command } from './command.js';
+import { errorText, loadTokenSettings } from './settings.js';
 
 /**
  * `plex-home-mqtt check`: the first step of troubleshooting. Validates the configuration as the daemon does,
@@ -31,19 +31,11 @@ interface PlexFindings {
   readonly problem?: string;
 }
 
-export const check: Command = async ({ args, env, stdout, stderr }) => {
-  let config: Config;
-  let token: TokenSource;
-  let clientIdentifier: string;
-  try {
-    config = loadConfig({ env, args });
-    token = tokenSource(config);
-    clientIdentifier = config.plex.clientIdentifier || loadOrCreateClientIdentifier(config.stateDir);
-  } catch (error) {
-    const message = error instanceof ConfigError ? error.message : `stateDir: ${errorText(error)}`;
-    stderr.write(`${PRODUCT_NAME}: configuration error: ${message}\n`);
-    return EXIT_CONFIG;
-  }
+export const check: Command = async (context) => {
+  const { stdout, stderr } = context;
+  const settings = loadTokenSettings(context);
+  if (!settings) return EXIT_CONFIG;
+  const { config, token, clientIdentifier } = settings;
 
   const [broker, plex] = await Promise.all([checkBroker(config), checkPlex(config, token, clientIdentifier)]);
   const report = [
@@ -130,8 +122,4 @@ function flatten(node: Record<string, unknown>, prefix = '', into = new Map<stri
     else if (typeof value === 'number' || typeof value === 'boolean') into.set(path, String(value));
   }
   return into;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigError, loadConfig, type Config } from '../config.js';
-import { loadOrCreateClientIdentifier } from '../state/client-identifier.js';
 import { storeToken } from '../state/token.js';
 import { PlexError } from '../plex/errors.js';
 import { authUrl, createPinClient, LINK_URL, PinExpiredError, type Pin, type PinClient } from '../plex/pin.js';
 import { PRODUCT_NAME, VERSION } from '../version.js';
 import { EXIT_CONFIG, type Command } from './command.js';
+import { errorText, loadSettings } from './settings.js';
 
 /**
  * `plex-home-mqtt login`: the PIN flow. The user approves this client in a browser (or types a short code at
@@ -107,18 +106,12 @@ function instructions(clientIdentifier: string, strong: Pin, short: Pin): string
   ].join('\n');
 }
 
-export const loginCommand: Command = async ({ args, env, stdout, stderr }) => {
-  let config: Config;
-  let clientIdentifier: string;
-  try {
-    config = loadConfig({ env, args });
-    // The daemon's own identifier: the token belongs to this "device" in the user's Plex account.
-    clientIdentifier = config.plex.clientIdentifier || loadOrCreateClientIdentifier(config.stateDir);
-  } catch (error) {
-    const message = error instanceof ConfigError ? error.message : `stateDir: ${errorText(error)}`;
-    stderr.write(`${PRODUCT_NAME}: configuration error: ${message}\n`);
-    return EXIT_CONFIG;
-  }
+export const loginCommand: Command = async (context) => {
+  const { stdout, stderr } = context;
+  // The daemon's own identifier: the token belongs to this "device" in the user's Plex account.
+  const settings = loadSettings(context);
+  if (!settings) return EXIT_CONFIG;
+  const { config, clientIdentifier } = settings;
 
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
@@ -159,8 +152,4 @@ function report(outcome: LoginOutcome, { stdout, stderr, tokenSetElsewhere }: Re
       stderr.write('Cancelled; no token stored.\n');
       return EXIT_CANCELLED;
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

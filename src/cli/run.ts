@@ -1,6 +1,4 @@
-import { ConfigError, loadConfig, POLL_INTERVAL_WARNING_SECONDS, type Config } from '../config.js';
-import { loadOrCreateClientIdentifier } from '../state/client-identifier.js';
-import { tokenSource } from '../state/token.js';
+import { POLL_INTERVAL_WARNING_SECONDS } from '../config.js';
 import { createHealthFile } from '../state/health.js';
 import { createLogger, type Logger } from '../log.js';
 import { createPlexClient } from '../plex/client.js';
@@ -11,6 +9,7 @@ import { defaultBackoffPolicy } from '../daemon/backoff.js';
 import { systemClock } from '../daemon/clock.js';
 import { HOMEPAGE, PRODUCT_NAME, VERSION } from '../version.js';
 import { EXIT_CONFIG, type Command } from './command.js';
+import { loadTokenSettings } from './settings.js';
 
 /** The daemon itself (`plex-home-mqtt`, `npm start`): wires the parts and runs until SIGTERM or SIGINT. */
 
@@ -18,19 +17,10 @@ import { EXIT_CONFIG, type Command } from './command.js';
 const DRAIN_TIMEOUT_MS = 500;
 const GOODBYE_TIMEOUT_MS = 1_000;
 
-export const run: Command = async ({ args, env, stderr }) => {
-  let config: Config;
-  let clientIdentifier: string;
-  let token: ReturnType<typeof tokenSource>;
-  try {
-    config = loadConfig({ env, args });
-    token = tokenSource(config);
-    clientIdentifier = config.plex.clientIdentifier || loadOrCreateClientIdentifier(config.stateDir);
-  } catch (error) {
-    const message = error instanceof ConfigError ? error.message : `stateDir: ${errorText(error)}`;
-    stderr.write(`${PRODUCT_NAME}: configuration error: ${message}\n`);
-    return EXIT_CONFIG;
-  }
+export const run: Command = async (context) => {
+  const settings = loadTokenSettings(context);
+  if (!settings) return EXIT_CONFIG;
+  const { config, token, clientIdentifier } = settings;
 
   let lastToken = token.read();
   const readToken = (): string => (lastToken = token.read());
@@ -103,8 +93,4 @@ async function drain(idle: Promise<void>, log: Logger): Promise<void> {
     new Promise<boolean>((resolve) => setTimeout(() => resolve(true), DRAIN_TIMEOUT_MS).unref()),
   ]);
   if (timedOut) log.warn('stopping with publishes still in flight; the next start completes them');
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

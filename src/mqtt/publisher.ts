@@ -43,12 +43,7 @@ export function connectPublisher(options: PublisherOptions): Publisher {
   const delays = options.reconnectDelayMs ?? { min: 1_000, max: 30_000 };
   const where = safeUrl(options.url);
   const client: MqttClient = mqtt.connect(options.url, {
-    clientId: options.clientId,
-    ...(options.username ? { username: options.username } : {}),
-    ...(options.password ? { password: options.password } : {}),
-    clean: true,
-    // Reconnects are ours (below): mqtt.js only retries at one fixed period.
-    reconnectPeriod: 0,
+    ...connectionOptions(options),
     connectTimeout: 10_000,
     will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: true },
   });
@@ -137,11 +132,7 @@ export interface ProbeOptions {
 /** Connects once and disconnects (`check`): resolves when the broker accepts us, rejects with the reason. */
 export async function probeBroker(options: ProbeOptions): Promise<void> {
   const client: MqttClient = mqtt.connect(options.url, {
-    clientId: options.clientId,
-    ...(options.username ? { username: options.username } : {}),
-    ...(options.password ? { password: options.password } : {}),
-    clean: true,
-    reconnectPeriod: 0,
+    ...connectionOptions(options),
   });
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -157,6 +148,17 @@ export async function probeBroker(options: ProbeOptions): Promise<void> {
     clearTimeout(timer);
     await client.endAsync(true);
   }
+}
+
+/** Who we are to the broker; reconnecting is never left to mqtt.js, whose retries have a fixed period. */
+function connectionOptions(options: Pick<PublisherOptions, 'clientId' | 'username' | 'password'>): mqtt.IClientOptions {
+  return {
+    clientId: options.clientId,
+    ...(options.username ? { username: options.username } : {}),
+    ...(options.password ? { password: options.password } : {}),
+    clean: true,
+    reconnectPeriod: 0,
+  };
 }
 
 /** The broker URL without credentials, for log lines. */

@@ -1,0 +1,56 @@
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { loadOrCreateClientIdentifier } from '../state/client-identifier.js';
+import { tokenSource, type TokenSource } from '../state/token.js';
+import { PRODUCT_NAME } from '../version.js';
+import type { CommandContext } from './command.js';
+
+/**
+ * What the commands load before they do anything: the configuration, the client identifier every plex.tv
+ * request carries, and (for those that call plex.tv with it) the token. Whatever is wrong is said in one
+ * line; the command then exits with EXIT_CONFIG.
+ */
+
+export interface Settings {
+  readonly config: Config;
+  /** The daemon's own: whatever command asks plex.tv, it is the same "device" in the user's account. */
+  readonly clientIdentifier: string;
+}
+
+export interface TokenSettings extends Settings {
+  readonly token: TokenSource;
+}
+
+export function loadSettings(context: CommandContext): Settings | undefined {
+  return sayingWhatIsWrong(context, () => {
+    const config = loadConfig(context);
+    return { config, clientIdentifier: config.plex.clientIdentifier || loadOrCreateClientIdentifier(config.stateDir) };
+  });
+}
+
+export function loadTokenSettings(context: CommandContext): TokenSettings | undefined {
+  return sayingWhatIsWrong(context, () => {
+    const config = loadConfig(context);
+    const token = tokenSource(config);
+    return { config, token, clientIdentifier: config.plex.clientIdentifier || loadOrCreateClientIdentifier(config.stateDir) };
+  });
+}
+
+/** Just the configuration, for commands that need nothing else (health). */
+export function loadConfigOnly(context: CommandContext): Config | undefined {
+  return sayingWhatIsWrong(context, () => loadConfig(context));
+}
+
+function sayingWhatIsWrong<T>({ stderr }: CommandContext, load: () => T): T | undefined {
+  try {
+    return load();
+  } catch (error) {
+    // Anything but a ConfigError here comes from creating stateDir or its files.
+    const message = error instanceof ConfigError ? error.message : `stateDir: ${errorText(error)}`;
+    stderr.write(`${PRODUCT_NAME}: configuration error: ${message}\n`);
+    return undefined;
+  }
+}
+
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
