@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type Config } from '../src/config.js';
+import { loadConfig } from '../src/config/load.js';
+import type { Config } from '../src/config/schema.js';
 import { ownedRetained } from '../src/mqtt/plan.js';
 import { ownedTopicFilters, statusTopic, type TopicConfig } from '../src/mqtt/topics.js';
 import { PRODUCT_NAME } from '../src/version.js';

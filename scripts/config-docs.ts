@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { schema, SECRET_ENVS } from '../src/config.js';
+import { schema, SECRET_ENVS } from '../src/config/schema.js';
 
 /**
  * The README's configuration table, generated from the convict schema so the two cannot drift.

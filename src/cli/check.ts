@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { maskedConfig, MASKED, type Config } from '../config.js';
+import { maskedConfig, MASKED } from '../config/masked.js';
+import type { Config } from '../config/schema.js';
 import type { TokenSource } from '../state/token.js';
 import { createPlexClient } from '../plex/client.js';
 import { PlexError } from '../plex/errors.js';

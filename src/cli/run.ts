@@ -1,4 +1,4 @@
-import { POLL_INTERVAL_WARNING_SECONDS } from '../config.js';
+import { POLL_INTERVAL_WARNING_SECONDS } from '../config/schema.js';
 import { createHealthFile } from '../state/health.js';
 import { createLogger, type Logger } from '../log.js';
 import { createPlexClient } from '../plex/client.js';

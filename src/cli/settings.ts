@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { ConfigError, loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
 import { loadOrCreateClientIdentifier } from '../state/client-identifier.js';
 import { tokenSource, type TokenSource } from '../state/token.js';
 import { PRODUCT_NAME } from '../version.js';

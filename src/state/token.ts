@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, readSecretFile, type Config } from '../config.js';
+import { ConfigError, readSecretFile } from '../config/load.js';
+import type { Config } from '../config/schema.js';
 
 /**
  * The Plex token `plex-home-mqtt login` stores in stateDir (mode 0600), used when PLEX_TOKEN is not set,

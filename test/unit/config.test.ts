@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, type Config } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
 import { tokenSource } from '../../src/state/token.js';
 
 const TOKEN = 'Xq7pLm2Rt9vBn4Kd8sWz';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, maskedConfig, MASKED } from '../../src/config.js';
+import { loadConfig } from '../../src/config/load.js';
+import { maskedConfig, MASKED } from '../../src/config/masked.js';
 
 // What `check` shows of the configuration: everything, except what must stay secret.
 

@@ -1,0 +1,137 @@
+import convict from 'convict';
+import { topicPrefixProblem } from '../mqtt/topics.js';
+
+/**
+ * Every setting: its key, environment variable, default, format and meaning. The README's configuration
+ * table is generated from this (npm run docs:config), so the two cannot drift.
+ */
+
+export interface Config {
+  readonly plex: {
+    readonly token: string;
+    /** The file the token came from, re-read on every poll so a fixed token needs no restart. */
+    readonly tokenFile: string | undefined;
+    readonly clientIdentifier: string;
+    readonly apiUrl: string;
+    readonly pollInterval: number;
+    readonly timeout: number;
+  };
+  readonly mqtt: { readonly url: string; readonly username: string; readonly password: string; readonly baseTopic: string };
+  readonly homeassistant: { readonly discovery: boolean; readonly discoveryPrefix: string; readonly statusTopic: string };
+  readonly publish: { readonly email: boolean };
+  readonly stateDir: string;
+  readonly log: { readonly level: 'error' | 'warn' | 'info' | 'debug'; readonly format: 'text' | 'json' };
+  readonly configFile: string;
+}
+
+/** Below this, plex.tv may rate-limit (Home Assistant's own Plex integration waits 60 s). */
+export const POLL_INTERVAL_WARNING_SECONDS = 30;
+export const DEFAULT_CONFIG_FILE = 'config/local.json';
+
+/** The environment variable behind each sensitive key, for `<ENV>_FILE`. */
+export const SECRET_ENVS = ['PLEX_TOKEN', 'MQTT_PASSWORD'] as const;
+
+convict.addFormats({
+  'whole-seconds': {
+    validate(value: unknown) {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+        throw new Error('must be a whole number of seconds, at least 1');
+      }
+    },
+    coerce: (value: unknown) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value),
+  },
+  flag: {
+    validate(value: unknown) {
+      if (typeof value !== 'boolean') throw new Error('must be true or false');
+    },
+    coerce(value: unknown) {
+      if (typeof value !== 'string') return value;
+      const word = value.trim().toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(word)) return true;
+      if (['false', '0', 'no', 'off'].includes(word)) return false;
+      return value;
+    },
+  },
+  secret: {
+    validate(value: unknown) {
+      if (typeof value !== 'string') throw new Error('must be a string');
+    },
+  },
+  'http-url': {
+    validate(value: unknown) {
+      if (!isUrl(value, ['http:', 'https:'])) throw new Error('must be an http:// or https:// URL');
+    },
+  },
+  'mqtt-url': {
+    validate(value: unknown) {
+      if (!isUrl(value, ['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'tls:', 'ws:', 'wss:'])) {
+        throw new Error('must be a broker URL such as mqtt://localhost:1883 (mqtt, mqtts, ws or wss)');
+      }
+    },
+  },
+  'topic-prefix': {
+    validate(value: unknown) {
+      const problem = typeof value === 'string' ? topicPrefixProblem(value) : 'must be a string';
+      if (problem) throw new Error(problem);
+    },
+  },
+});
+
+export const schema = {
+  plex: {
+    token: { doc: 'Plex token of the home owner; required unless `plex-home-mqtt login` stored one', format: 'secret', default: '', env: 'PLEX_TOKEN', sensitive: true },
+    clientIdentifier: {
+      doc: 'X-Plex-Client-Identifier; empty: generated once and kept in stateDir',
+      format: String, default: '', env: 'PLEX_CLIENT_IDENTIFIER',
+    },
+    apiUrl: { doc: 'plex.tv base URL', format: 'http-url', default: 'https://plex.tv', env: 'PLEX_API_URL' },
+    pollInterval: {
+      doc: `Seconds between polls, a whole number from 1 (below ${POLL_INTERVAL_WARNING_SECONDS}, plex.tv may rate-limit and the daemon warns)`,
+      format: 'whole-seconds', default: 60, env: 'PLEX_POLL_INTERVAL',
+    },
+    timeout: { doc: 'Seconds to wait for plex.tv', format: 'whole-seconds', default: 15, env: 'PLEX_TIMEOUT' },
+  },
+  mqtt: {
+    url: { doc: 'Broker URL', format: 'mqtt-url', default: 'mqtt://localhost:1883', env: 'MQTT_URL' },
+    username: { doc: 'Broker user name', format: String, default: '', env: 'MQTT_USERNAME' },
+    password: { doc: 'Broker password', format: 'secret', default: '', env: 'MQTT_PASSWORD', sensitive: true },
+    baseTopic: { doc: 'Root of the topics this daemon publishes', format: 'topic-prefix', default: 'plex-home', env: 'MQTT_BASE_TOPIC' },
+  },
+  homeassistant: {
+    discovery: { doc: 'Publish Home Assistant discovery', format: 'flag', default: true, env: 'HA_DISCOVERY' },
+    discoveryPrefix: { doc: 'Home Assistant discovery prefix', format: 'topic-prefix', default: 'homeassistant', env: 'HA_DISCOVERY_PREFIX' },
+    statusTopic: {
+      doc: "Home Assistant's birth topic; 'online' there republishes discovery",
+      format: 'topic-prefix', default: 'homeassistant/status', env: 'HA_STATUS_TOPIC',
+    },
+  },
+  publish: {
+    email: { doc: "Publish users' email addresses (personal data)", format: 'flag', default: false, env: 'PUBLISH_EMAIL' },
+  },
+  stateDir: { doc: 'Folder kept across restarts: client identifier, stored token, health heartbeat', format: String, default: './data', env: 'STATE_DIR' },
+  log: {
+    level: { doc: 'Log level', format: ['error', 'warn', 'info', 'debug'], default: 'info', env: 'LOG_LEVEL' },
+    format: { doc: 'Log format', format: ['text', 'json'], default: 'text', env: 'LOG_FORMAT' },
+  },
+  configFile: {
+    doc: `JSON config file(s), comma-separated; default ${DEFAULT_CONFIG_FILE} if present`,
+    format: String, default: '', env: 'CONFIG_FILE',
+  },
+};
+
+/** Every dotted key of the schema, e.g. `plex.pollInterval`. */
+export function schemaKeys(node: object = schema, prefix = ''): string[] {
+  return Object.entries(node).flatMap(([key, value]: [string, Record<string, unknown>]) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    return 'doc' in value ? [path] : schemaKeys(value, path);
+  });
+}
+
+function isUrl(value: unknown, protocols: readonly string[]): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
