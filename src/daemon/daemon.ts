@@ -154,13 +154,15 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       if (publisher.connected) enqueue('syncing with the broker', onConnected);
       try {
         while (!signal.aborted) {
-          const loopAt = clock.now();
-          const delay = await poll(signal);
-          if (signal.aborted) break;
-          enqueue('publishing', async () => void (await reconcile()));
-          deps.heartbeat?.({ loopAt, nextPollAt: new Date(clock.now().getTime() + delay) });
-          wake = new AbortController();
-          await clock.sleep(delay, AbortSignal.any([signal, wake.signal]));
+          await withCycleSignal(signal, async (cycle) => {
+            const loopAt = clock.now();
+            const delay = await poll(cycle);
+            if (cycle.aborted) return;
+            enqueue('publishing', async () => void (await reconcile()));
+            deps.heartbeat?.({ loopAt, nextPollAt: new Date(clock.now().getTime() + delay) });
+            wake = new AbortController();
+            await clock.sleep(delay, AbortSignal.any([cycle, wake.signal]));
+          });
         }
       } finally {
         stopConnect();
@@ -168,6 +170,23 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       }
     },
   };
+}
+
+/**
+ * Runs one poll cycle with a signal of its own that follows `run`'s. Why not `AbortSignal.any([run, …])`:
+ * Node 20 keeps a reference from a long-lived source to every signal combined with it, for good
+ * (nodejs/node#55351), which grew the heap by about 140 bytes a poll. A listener removed after each cycle
+ * leaves nothing behind.
+ */
+async function withCycleSignal(run: AbortSignal, cycle: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const controller = new AbortController();
+  const abort = (): void => controller.abort();
+  run.addEventListener('abort', abort, { once: true });
+  try {
+    await cycle(controller.signal);
+  } finally {
+    run.removeEventListener('abort', abort);
+  }
 }
 
 function logChanges(log: Logger, before: Home | null, after: Home): void {

@@ -158,6 +158,8 @@ function connectionOptions(options: Pick<PublisherOptions, 'clientId' | 'usernam
     ...(options.password ? { password: options.password } : {}),
     clean: true,
     reconnectPeriod: 0,
+    // mqtt-packet's cache keeps a Buffer for every 16-bit number it ever wrote: about 6 MB of a small heap.
+    writeCache: false,
   };
 }
 

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { getEventListeners } from 'node:events';
+import { describe, expect, it, vi } from 'vitest';
 import { createDaemon, type DaemonOptions } from '../../src/daemon/daemon.js';
 import { defaultBackoffPolicy } from '../../src/daemon/backoff.js';
 import type { Home } from '../../src/plex/home.js';
@@ -12,6 +13,7 @@ import { home, KID, OWNER, TEEN } from '../support/plex-fixtures.js';
 // The poll loop on a fake clock: when it polls, how it backs off, what the Refresh button does.
 
 const SECOND = 1_000;
+const anyOriginal = AbortSignal.any.bind(AbortSignal);
 const MINUTE = 60 * SECOND;
 
 const options: DaemonOptions = {
@@ -148,5 +150,32 @@ describe('the poll loop', () => {
     expect(again).toContain(`plex-home/1234567/users/${OWNER.uuid}`);
     expect(again).toContain('plex-home/bridge/state');
     await run.stop();
+  });
+});
+
+describe('a daemon that runs for months', () => {
+  it('never combines its long-lived run signal into another, which Node 20 would remember for good', async () => {
+    // nodejs/node#55351: every AbortSignal.any() over a long-lived source leaves a WeakRef on it.
+    const sources: AbortSignal[] = [];
+    const spy = vi.spyOn(AbortSignal, 'any').mockImplementation((signals: Iterable<AbortSignal>) => {
+      const list = [...signals];
+      sources.push(...list);
+      return anyOriginal(list);
+    });
+    const plex = new ScriptedPlex();
+    const clock = new FakeClock();
+    const publisher = new MemoryPublisher();
+    const stop = new AbortController();
+    publisher.connect();
+    const running = createDaemon({ options, plex, publisher, log, clock, random: () => 0.5 }).run(stop.signal);
+    await settle();
+    for (let i = 0; i < 5; i += 1) await clock.advance(60 * SECOND);
+    stop.abort();
+    await running;
+    spy.mockRestore();
+    expect(plex.calls).toBe(6);
+    expect(sources.length).toBeGreaterThan(0);
+    expect(sources).not.toContain(stop.signal);
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
   });
 });
