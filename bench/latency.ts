@@ -1,0 +1,104 @@
+import type { Home } from '../src/plex/home.js';
+import type { FakePlex } from '../test/support/fake-plex.js';
+import { largeHome } from '../test/support/plex-fixtures.js';
+import { allChanged, oneFlag } from './changes.js';
+import { startHarness, type Cycle, type Harness } from './harness.js';
+import { count, max, median, ms } from './stats.js';
+import type { Row } from './table.js';
+
+/**
+ * Poll → publish: from fetchHome resolving (plex.tv's answer read and parsed) to the broker's
+ * acknowledgement of the cycle's last message, in this process with the real client and publisher.
+ * Also the messages and bytes each kind of poll publishes.
+ */
+
+/** Cycles before the measured ones: the first is a transition, and V8 needs a few dozen to optimise. */
+const WARM_UP = 10;
+const TARGET_MS: Readonly<Record<number, number>> = { 15: 20, 1000: 250 };
+
+type Kind = 'unchanged' | 'one flag changed' | 'all changed';
+const HOMES: Readonly<Record<Kind, (base: Home, run: number) => Home>> = {
+  unchanged: (base) => base,
+  'one flag changed': oneFlag,
+  'all changed': allChanged,
+};
+
+async function measure(plex: FakePlex, harness: Harness, homes: (run: number) => Home, runs: number): Promise<Cycle[]> {
+  const cycles: Cycle[] = [];
+  for (let run = 0; run < WARM_UP + runs; run++) {
+    plex.home = homes(run + 1);
+    const cycle = await harness.cycle();
+    if (run >= WARM_UP) cycles.push(cycle);
+  }
+  plex.requests.length = 0;
+  return cycles;
+}
+
+/** Runs each kind of poll `runs` times on a fresh daemon for a home of `users`. */
+async function measureHome(brokerUrl: string, plex: FakePlex, users: number, kinds: readonly Kind[], runs: number): Promise<Map<Kind, Cycle[]>> {
+  const base = largeHome(users);
+  plex.home = base;
+  const harness = await startHarness(`bench-latency-${users}`, brokerUrl, plex);
+  try {
+    const results = new Map<Kind, Cycle[]>();
+    for (const kind of kinds) results.set(kind, await measure(plex, harness, (run) => HOMES[kind](base, run), runs));
+    return results;
+  } finally {
+    await harness.stop();
+  }
+}
+
+const latency = (cycles: readonly Cycle[]): number => median(cycles.map((c) => c.lastAckAt - c.fetchedAt));
+const planning = (cycles: readonly Cycle[]): number => median(cycles.map((c) => c.firstPublishAt - c.fetchedAt));
+const usersText = (users: number): string => `${count(users)} user${users === 1 ? '' : 's'}`;
+
+export async function pollToPublish(brokerUrl: string, plex: FakePlex, runs: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  let bytes15 = '';
+  for (const users of [1, 15, 1000]) {
+    const kinds: Kind[] = users === 15 ? ['unchanged', 'one flag changed', 'all changed'] : ['one flag changed', 'all changed'];
+    const results = await measureHome(brokerUrl, plex, users, kinds, runs);
+    const unchanged = results.get('unchanged');
+    if (unchanged) {
+      const most = max(unchanged.map((c) => c.messages));
+      rows.push({ figure: 'Messages on an unchanged poll (15 users)', value: count(most), runs: `max of ${runs}`, target: '0', pass: most === 0 });
+    }
+    for (const kind of ['one flag changed', 'all changed'] as const) {
+      const cycles = results.get(kind) ?? [];
+      const value = latency(cycles);
+      const target = TARGET_MS[users];
+      rows.push({
+        figure: `Poll → publish, ${usersText(users)}, ${kind} (${count(median(cycles.map((c) => c.messages)))} msg)`,
+        value: `${ms(value)} (planning ${ms(planning(cycles))})`,
+        runs: `median of ${runs}`,
+        ...(target === undefined ? {} : { target: `< ${target} ms`, pass: value < target }),
+      });
+    }
+    if (users === 15) {
+      bytes15 = kinds.map((kind) => `${count(median((results.get(kind) ?? []).map((c) => c.bytes)))} B`).join(' / ');
+    }
+    if (users > 1) {
+      rows.push({
+        figure: `  (context) plex.tv request → parsed Home, ${usersText(users)}`,
+        value: ms(median((results.get('all changed') ?? []).map((c) => c.fetchMs))),
+        runs: `median of ${runs}`,
+      });
+    }
+  }
+  rows.push({ figure: 'Bytes published per poll, 15 users: unchanged / one flag / all changed (topic + payload)', value: bytes15, runs: `median of ${runs}` });
+  return rows;
+}
+
+/** The multi-message cases again, against a broker with Nagle's algorithm off. */
+export async function pollToPublishNoDelay(brokerUrl: string, plex: FakePlex, runs: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const users of [15, 1000]) {
+    const cycles = (await measureHome(brokerUrl, plex, users, ['all changed'], runs)).get('all changed') ?? [];
+    rows.push({
+      figure: `  (context) the same, ${usersText(users)}, all changed, broker with set_tcp_nodelay true`,
+      value: `${ms(latency(cycles))} (planning ${ms(planning(cycles))})`,
+      runs: `median of ${runs}`,
+    });
+  }
+  return rows;
+}
