@@ -13,6 +13,7 @@ import { createPrinter } from './printer.js';
 import { change, START } from './scenario.js';
 import { daemonEnv, demoSettings, type DemoSettings } from './settings.js';
 import { watchBroker, type Watcher } from './watcher.js';
+import { systemClock } from '../src/daemon/clock.js';
 
 /**
  * The demo: the real daemon, started as `npm start` starts it, against the loopback stand-in for plex.tv
@@ -103,8 +104,8 @@ async function play(plex: FakePlex, settings: DemoSettings, signal: AbortSignal,
       say(`change ${n}: ${step.says}`);
       plex.home = step.home;
     }
-    while (plex.requests.length === polled && !signal.aborted) await pause(100, signal);
-    await pause(settings.stepSeconds * 1000, signal);
+    while (plex.requests.length === polled && !signal.aborted) await systemClock.sleep(100, signal);
+    await systemClock.sleep(settings.stepSeconds * 1000, signal);
     if (n === settings.steps) return;
   }
 }
@@ -134,19 +135,6 @@ function banner(settings: DemoSettings, plex: FakePlex, config: Config, listenin
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    if (signal.aborted) done();
-  });
 }
 
 function withoutTimestamp(line: string): string {
