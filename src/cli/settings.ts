@@ -22,18 +22,19 @@ export interface TokenSettings extends Settings {
 }
 
 export function loadSettings(context: CommandContext): Settings | undefined {
-  return sayingWhatIsWrong(context, () => {
-    const config = loadConfig(context);
-    return { config, clientIdentifier: config.plex.clientIdentifier || loadOrCreateClientIdentifier(config.stateDir) };
-  });
+  return sayingWhatIsWrong(context, () => settingsOf(loadConfig(context)));
 }
 
 export function loadTokenSettings(context: CommandContext): TokenSettings | undefined {
   return sayingWhatIsWrong(context, () => {
     const config = loadConfig(context);
     const token = tokenSource(config);
-    return { config, token, clientIdentifier: config.plex.clientIdentifier || loadOrCreateClientIdentifier(config.stateDir) };
+    return { ...settingsOf(config), token };
   });
+}
+
+function settingsOf(config: Config): Settings {
+  return { config, clientIdentifier: config.plex.clientIdentifier || loadOrCreateClientIdentifier(config.stateDir) };
 }
 
 /** Just the configuration, for commands that need nothing else (health). */

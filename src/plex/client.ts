@@ -16,12 +16,17 @@ export interface PlexClient {
 
 export const HOME_USERS_PATH = '/api/v2/home/users';
 
+/** What an X-Plex-Token header can carry: one word of printable ASCII. */
+export function isSendableToken(token: string): boolean {
+  return /^[\x21-\x7e]+$/.test(token);
+}
+
 export function createPlexClient(options: PlexClientOptions): PlexClient {
   return {
     async fetchHome(signal) {
       const token = options.token();
       // A header cannot carry it, and undici's complaint would quote it: say what is wrong instead.
-      if (!/^[\x21-\x7e]+$/.test(token)) {
+      if (!isSendableToken(token)) {
         const url = new URL(HOME_USERS_PATH, options.apiUrl).toString();
         throw new PlexUnauthorizedError(`GET ${url} not sent: the token is empty or has spaces, line breaks or non-ASCII characters`);
       }

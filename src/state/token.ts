@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { ConfigError, readSecretFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { isSendableToken } from '../plex/client.js';
 
 /**
  * The Plex token `plex-home-mqtt login` stores in stateDir (mode 0600), used when PLEX_TOKEN is not set,
@@ -47,7 +48,7 @@ export function tokenSource(config: Config): TokenSource {
   if (!current) {
     throw new ConfigError('plex.token: is required: set PLEX_TOKEN or PLEX_TOKEN_FILE, or run `plex-home-mqtt login`');
   }
-  if (!/^[\x21-\x7e]+$/.test(current)) {
+  if (!isSendableToken(current)) {
     throw new ConfigError('plex.token: must be one line of printable ASCII without spaces (is the token file more than one line?)');
   }
   if (!file) return { read: () => current, origin: 'PLEX_TOKEN' };

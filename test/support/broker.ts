@@ -31,10 +31,13 @@ export interface Broker {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-export async function startBroker(): Promise<Broker> {
+/** `extraConfig`: mosquitto.conf lines added to ours, e.g. `set_tcp_nodelay true` for the benchmark. */
+export async function startBroker(extraConfig: readonly string[] = []): Promise<Broker> {
   // A fixed host port, not Docker's random one, so that clients can reconnect to a restarted broker.
   const hostPort = await findFreePort();
-  let container: StartedTestContainer | undefined = await startContainer(hostPort);
+  const config = [CONFIG, ...extraConfig.map((line) => `${line}\n`)].join('');
+  const startContainer = (): Promise<StartedTestContainer> => startMosquitto(hostPort, config);
+  let container: StartedTestContainer | undefined = await startContainer();
 
   const stop = async (): Promise<void> => {
     const current = container;
@@ -45,7 +48,7 @@ export async function startBroker(): Promise<Broker> {
     url: `mqtt://127.0.0.1:${hostPort}`,
     async restart() {
       await stop();
-      container = await startContainer(hostPort);
+      container = await startContainer();
     },
     async kill() {
       if (!container) return;
@@ -58,10 +61,10 @@ export async function startBroker(): Promise<Broker> {
   };
 }
 
-function startContainer(hostPort: number): Promise<StartedTestContainer> {
+function startMosquitto(hostPort: number, config: string): Promise<StartedTestContainer> {
   return new GenericContainer(IMAGE)
     .withExposedPorts({ container: MQTT_PORT, host: hostPort })
-    .withCopyContentToContainer([{ content: CONFIG, target: CONFIG_PATH }])
+    .withCopyContentToContainer([{ content: config, target: CONFIG_PATH }])
     .withWaitStrategy(Wait.forLogMessage(READY_LOG))
     .start();
 }
