@@ -48,7 +48,8 @@ export async function signInUntilApproved(deps: SignInDependencies): Promise<str
     try {
       const pair = await createPinPair(deps.pins, signal);
       retryMs = pace.firstRetryMs;
-      const approval = approvalOf(deps.clientIdentifier, pair, deps.clock.now().getTime());
+      // Against the wall clock, as the PIN's own expiry is.
+      const approval = approvalOf(deps.clientIdentifier, pair);
       log.info(`No Plex token yet: ${howTo(approval)}`, { expiresInMinutes: approval.minutes });
       const token = await waitForApproval({ pins: deps.pins, pollIntervalMs: pace.pollIntervalMs, signal, onRound: reminders(deps, pace, approval) }, pair);
       if (token === undefined) {

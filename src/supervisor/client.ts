@@ -87,5 +87,7 @@ function parseAnswer(body: string): Record<string, unknown> | undefined {
 function causeOf(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-  return code ?? (cause instanceof Error ? cause.message : String(cause));
+  // undici's own codes (UND_ERR_SOCKET) say less than its message ("other side closed").
+  if (code && !code.startsWith('UND_ERR')) return code;
+  return cause instanceof Error ? cause.message : String(cause);
 }
