@@ -25,7 +25,7 @@ export const run: Command = async (context) => {
   let config = settings.config;
 
   let lastToken = '';
-  const log = createLogger({ ...config.log, secrets: () => [lastToken, config.mqtt.password] });
+  const log = createLogger({ ...config.log, secrets: () => [lastToken, config.mqtt.password, settings.app?.supervisorToken ?? ''] });
   log.info(`${PRODUCT_NAME} ${VERSION} starting`, {
     plex: config.plex.apiUrl, pollInterval: config.plex.pollInterval, ...(settings.app ? { app: settings.app.dataDir } : {}),
   });

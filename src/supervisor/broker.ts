@@ -1,3 +1,4 @@
+import type { Config } from '../config/schema.js';
 import type { Clock } from '../daemon/clock.js';
 import type { Logger } from '../log.js';
 import { fetchMqttService, type MqttService, type SupervisorOptions } from './client.js';
@@ -48,4 +49,22 @@ export async function waitForBroker(deps: WaitForBrokerDependencies): Promise<Br
     }
   }
   return undefined;
+}
+
+/**
+ * For `check`: the configuration with the Supervisor's broker in it, asked once (in the app, unless the user
+ * set mqtt_url); or what went wrong asking, in one line.
+ */
+export async function withSupervisorBroker(
+  config: Config,
+  app: { readonly supervisorUrl: string; readonly supervisorToken: string; readonly ownBroker: boolean } | undefined,
+  timeoutMs: number,
+): Promise<{ readonly config: Config; readonly problem?: string }> {
+  if (!app || app.ownBroker) return { config };
+  try {
+    const service = await fetchMqttService({ baseUrl: app.supervisorUrl, token: app.supervisorToken, timeoutMs });
+    return { config: { ...config, mqtt: { ...config.mqtt, ...brokerSettings(service) } } };
+  } catch (error) {
+    return { config, problem: error instanceof Error ? error.message : String(error) };
+  }
 }

@@ -122,6 +122,24 @@ describe('the Home Assistant app', () => {
   });
 });
 
+describe('`check` in the app', () => {
+  it("checks the broker the app would use, the Supervisor's, and says so when there is none", async () => {
+    await using plex = await startFakePlex(home());
+    const data = dataDir(appOptions(scope('app-check'), { plex_token: plex.token }));
+    await using supervisor = await startFakeSupervisor(brokerService());
+    const env = { SUPERVISOR_TOKEN: supervisor.token, SUPERVISOR_DATA_DIR: data, SUPERVISOR_URL: supervisor.url, PLEX_API_URL: plex.url };
+    await using passing = startDaemon(env, ['check']);
+    expect((await passing.exited()).code).toBe(0);
+    expect(passing.output()).toContain(`broker reachable:  yes (${broker.url})`);
+
+    supervisor.mqtt = null;
+    await using failing = startDaemon(env, ['check']);
+    expect((await failing.exited()).code).toBe(1);
+    expect(failing.output()).toMatch(/broker reachable: {2}no: the Supervisor has no MQTT service \(GET \S+ answered 400: No mqtt service available\)/);
+    expect(failing.output()).toMatch(/check failed: the Supervisor has no MQTT service/);
+  });
+});
+
 describe('the daemon without a token, outside the app (Docker, the command line)', () => {
   it('signs in by itself, takes a new code when one expires, and stores the token in stateDir', async () => {
     const s = scope('signin');
