@@ -8,7 +8,7 @@ import { waitForBroker } from '../supervisor/broker.js';
 import { PRODUCT_NAME, VERSION } from '../version.js';
 import type { CommandContext } from './command.js';
 import { store } from './login.js';
-import { sayingWhatIsWrong, type Settings } from './settings.js';
+import { errorText, sayingWhatIsWrong, type Settings } from './settings.js';
 
 /**
  * What the daemon may have to wait for before its first poll, each retried until it is there or SIGTERM
@@ -38,7 +38,14 @@ export async function startUp(context: CommandContext, settings: Settings, log: 
       apiUrl: config.plex.apiUrl, clientIdentifier, timeoutMs: config.plex.timeout * 1000, product: { name: PRODUCT_NAME, version: VERSION },
     });
     const stateDir = config.stateDir;
-    const signedIn = await signInUntilApproved({ pins, clientIdentifier, store: (token) => store(stateDir, token), log, clock: systemClock, signal });
+    let signedIn: string | undefined;
+    try {
+      signedIn = await signInUntilApproved({ pins, clientIdentifier, store: (token) => store(stateDir, token), log, clock: systemClock, signal });
+    } catch (error) {
+      // Only storing the token ends the sign-in (TokenNotStoredError): stateDir is not writable.
+      context.stderr.write(`${PRODUCT_NAME}: configuration error: stateDir: ${errorText(error)}\n`);
+      return { kind: 'config-error' };
+    }
     if (signedIn === undefined) return { kind: 'stopped' };
   }
   const current = config;

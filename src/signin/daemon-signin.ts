@@ -39,7 +39,7 @@ export const DEFAULT_SIGN_IN_PACE: SignInPace = {
   maxRetryMs: 5 * 60_000,
 };
 
-/** The approved token once stored; undefined when stopped (SIGTERM) first. */
+/** The approved token once stored; undefined when stopped (SIGTERM) first. Throws TokenNotStoredError. */
 export async function signInUntilApproved(deps: SignInDependencies): Promise<string | undefined> {
   const pace = { ...DEFAULT_SIGN_IN_PACE, ...deps.pace };
   const { log, signal } = deps;
@@ -56,16 +56,31 @@ export async function signInUntilApproved(deps: SignInDependencies): Promise<str
         log.info('The sign-in link expired before it was approved; here is a new one');
         continue;
       }
-      log.info(`Signed in to plex.tv: the token is stored in ${deps.store(token)}; starting`);
+      log.info(`Signed in to plex.tv: the token is stored in ${storeOrThrow(deps, token)}; starting`);
       return token;
     } catch (error) {
       if (signal.aborted) return undefined;
+      // A stateDir that cannot take the token would waste every approval: that ends the sign-in.
+      if (error instanceof TokenNotStoredError) throw error;
       log.warn(`Plex sign-in: ${error instanceof Error ? error.message : String(error)}; trying again in ${Math.round(retryMs / 1000)} s`);
       await deps.clock.sleep(retryMs, signal);
       retryMs = Math.min(retryMs * 2, pace.maxRetryMs);
     }
   }
   return undefined;
+}
+
+/** The approved token could not be stored (a read-only or foreign-owned stateDir). */
+export class TokenNotStoredError extends Error {
+  override readonly name = 'TokenNotStoredError';
+}
+
+function storeOrThrow(deps: SignInDependencies, token: string): string {
+  try {
+    return deps.store(token);
+  } catch (error) {
+    throw new TokenNotStoredError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
 }
 
 function howTo({ link, code, linkUrl }: Approval): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPinClient } from '../../src/plex/pin.js';
-import { signInUntilApproved, type SignInPace } from '../../src/signin/daemon-signin.js';
+import { signInUntilApproved, TokenNotStoredError, type SignInPace } from '../../src/signin/daemon-signin.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { startFakePlex, type FakePlex } from '../support/fake-plex.js';
 import { memoryLog } from '../support/memory-log.js';
@@ -11,14 +11,14 @@ import { home } from '../support/plex-fixtures.js';
 const CLIENT = 'client-id-signin-test';
 const PACE: SignInPace = { pollIntervalMs: 5, firstReminderMs: 1_000, maxReminderMs: 4_000, firstRetryMs: 1_000, maxRetryMs: 2_000 };
 
-function signIn(plex: FakePlex, clock = new FakeClock()) {
+function signIn(plex: FakePlex, clock = new FakeClock(), store?: (token: string) => string) {
   const log = memoryLog();
   const stored: string[] = [];
   const stop = new AbortController();
   const pins = createPinClient({ apiUrl: plex.url, clientIdentifier: CLIENT, timeoutMs: 2_000, product: { name: 'plex-home-mqtt', version: '0' } });
   const result = signInUntilApproved({
     pins, clientIdentifier: CLIENT, log, clock, signal: stop.signal, pace: PACE,
-    store: (token) => (stored.push(token), '/data/plex-token'),
+    store: store ?? ((token) => (stored.push(token), '/data/plex-token')),
   });
   return { log, stored, stop, result, clock };
 }
@@ -86,5 +86,16 @@ describe('the daemon signing in by itself', () => {
     run.stop.abort();
     expect(await run.result).toBeUndefined();
     expect(run.stored).toEqual([]);
+  });
+
+  it('ends, rather than asking for approval again and again, when the token cannot be stored', async () => {
+    await using plex = await startFakePlex(home());
+    const run = signIn(plex, new FakeClock(), () => {
+      throw new Error('cannot store the token in /data: EACCES: permission denied');
+    });
+    const [strong] = await plex.pins.waitForCreated(2);
+    plex.pins.approve(strong?.id);
+    await expect(run.result).rejects.toThrow(new TokenNotStoredError('cannot store the token in /data: EACCES: permission denied'));
+    expect(plex.pins.created).toHaveLength(2);
   });
 });
