@@ -86,5 +86,7 @@ export function startDaemon(env: DaemonEnv, args: readonly string[] = []): Daemo
   };
 }
 
-/** The daemon's log line once it has read back the broker's state and published what was missing. */
-export const DAEMON_READY = /in sync with the broker/;
+/** Logged once the broker holds the first good poll's home (after each (re)connection), not merely after the sync. */
+export const DAEMON_READY = /the broker holds the Plex Home/;
+/** Logged once the daemon has read back the broker's state after a (re)connection, whether or not plex.tv answered. */
+export const BROKER_SYNCED = /in sync with the broker/;
