@@ -40,6 +40,9 @@ const cases: Record<string, Case> = {
     kind: 'rejected', connected: true,
     log: /plex\.tv wants a client identifier \(code 1000\)/,
   },
+  '404 with an empty body (an outage)': {
+    fault: { kind: 'status', status: 404, body: '' }, kind: 'server', connected: false, log: /could not be read: .*answered 404 with an empty body: plex\.tv is having an outage/,
+  },
   '500': { fault: { kind: 'status', status: 500 }, kind: 'server', connected: false, log: /answered 500/ },
   'a timeout': { fault: { kind: 'hang' }, kind: 'timeout', connected: false, log: /timed out after 1000 ms/ },
   'a connection reset': { fault: { kind: 'reset' }, kind: 'network', connected: false, log: /failed: .*(socket|ECONNRESET|other side closed)/i },
