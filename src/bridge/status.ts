@@ -62,6 +62,7 @@ export function plexAnswered(kind: PlexErrorKind): boolean {
     case 'unauthorized':
     case 'rejected':
     case 'rate-limited':
+    case 'no-home':
       return true;
     case 'server':
     case 'network':
