@@ -23,6 +23,8 @@ const READY_LOG = /mosquitto version \S+ running/;
 export interface Broker {
   /** mqtt://127.0.0.1:PORT; the same for the broker's whole life, restarts included. */
   readonly url: string;
+  /** The host port of a further listener named in BrokerOptions.ports. */
+  hostPort(containerPort: number): number;
   /** Stops the container and starts a fresh, empty broker on the same host port. */
   restart(): Promise<void>;
   /** SIGKILLs the broker: clients see the connection drop with no goodbye. Start again with restart(). */
@@ -31,12 +33,20 @@ export interface Broker {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+export interface BrokerOptions {
+  /** Files put into the container before mosquitto starts, e.g. a TLS listener's certificates. */
+  readonly files?: readonly { readonly content: string; readonly target: string }[];
+  /** Container ports of further listeners (declared in extraConfig), each published on a free host port. */
+  readonly ports?: readonly number[];
+}
+
 /** `extraConfig`: mosquitto.conf lines added to ours, e.g. `set_tcp_nodelay true` for the benchmark. */
-export async function startBroker(extraConfig: readonly string[] = []): Promise<Broker> {
-  // A fixed host port, not Docker's random one, so that clients can reconnect to a restarted broker.
-  const hostPort = await findFreePort();
+export async function startBroker(extraConfig: readonly string[] = [], options: BrokerOptions = {}): Promise<Broker> {
+  // Fixed host ports, not Docker's random ones, so that clients can reconnect to a restarted broker.
+  const ports = new Map<number, number>();
+  for (const port of [MQTT_PORT, ...(options.ports ?? [])]) ports.set(port, await findFreePort());
   const config = [CONFIG, ...extraConfig.map((line) => `${line}\n`)].join('');
-  const startContainer = (): Promise<StartedTestContainer> => startMosquitto(hostPort, config);
+  const startContainer = (): Promise<StartedTestContainer> => startMosquitto(ports, config, options.files ?? []);
   let container: StartedTestContainer | undefined = await startContainer();
 
   const stop = async (): Promise<void> => {
@@ -45,7 +55,12 @@ export async function startBroker(extraConfig: readonly string[] = []): Promise<
     await current?.stop();
   };
   return {
-    url: `mqtt://127.0.0.1:${hostPort}`,
+    url: `mqtt://127.0.0.1:${ports.get(MQTT_PORT) ?? 0}`,
+    hostPort(containerPort) {
+      const host = ports.get(containerPort);
+      if (host === undefined) throw new Error(`port ${containerPort} was not asked for in BrokerOptions.ports`);
+      return host;
+    },
     async restart() {
       await stop();
       container = await startContainer();
@@ -61,10 +76,13 @@ export async function startBroker(extraConfig: readonly string[] = []): Promise<
   };
 }
 
-function startMosquitto(hostPort: number, config: string): Promise<StartedTestContainer> {
+function startMosquitto(
+  ports: ReadonlyMap<number, number>, config: string, files: NonNullable<BrokerOptions['files']>,
+): Promise<StartedTestContainer> {
   return new GenericContainer(IMAGE)
-    .withExposedPorts({ container: MQTT_PORT, host: hostPort })
-    .withCopyContentToContainer([{ content: config, target: CONFIG_PATH }])
+    .withExposedPorts(...[...ports].map(([container, host]) => ({ container, host })))
+    // Readable by all: mosquitto drops root for its own user before it reads a listener's key.
+    .withCopyContentToContainer([{ content: config, target: CONFIG_PATH }, ...files.map((file) => ({ ...file, mode: 0o644 }))])
     .withWaitStrategy(Wait.forLogMessage(READY_LOG))
     .start();
 }
