@@ -4,8 +4,9 @@
 // `await using broker = await startBroker()` (or call stop()).
 // MOSQUITTO_IMAGE names the image: CI builds plex-home-mqtt/mosquitto:local with .ci/docker.sh.
 import { createServer } from 'node:net';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { GenericContainer, getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
+import './container-runtime.js';
 
 // The broker always runs on this machine's Docker (url and port probe use 127.0.0.1). Say so: where
 // /.dockerenv exists, as on our CI machines, testcontainers would otherwise look for the host by pulling
@@ -42,6 +43,9 @@ export interface BrokerOptions {
 
 /** `extraConfig`: mosquitto.conf lines added to ours, e.g. `set_tcp_nodelay true` for the benchmark. */
 export async function startBroker(extraConfig: readonly string[] = [], options: BrokerOptions = {}): Promise<Broker> {
+  // Under vitest, the global setup has looked for a runtime already (the bench has no such setup).
+  const problem = process.env['VITEST'] ? inject('containerRuntimeProblem') : null;
+  if (problem) throw new Error(`no container runtime for the broker: see the note printed before the tests (${problem.slice(0, 60)}…)`);
   // Fixed host ports, not Docker's random ones, so that clients can reconnect to a restarted broker.
   const ports = new Map<number, number>();
   for (const port of [MQTT_PORT, ...(options.ports ?? [])]) ports.set(port, await findFreePort());
