@@ -6,7 +6,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { GenericContainer, getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
-import './container-runtime.js';
+import { pullFailureHint } from './container-runtime.js';
 
 // The broker always runs on this machine's Docker (url and port probe use 127.0.0.1). Say so: where
 // /.dockerenv exists, as on our CI machines, testcontainers would otherwise look for the host by pulling
@@ -50,7 +50,12 @@ export async function startBroker(extraConfig: readonly string[] = [], options: 
   const ports = new Map<number, number>();
   for (const port of [MQTT_PORT, ...(options.ports ?? [])]) ports.set(port, await findFreePort());
   const config = [CONFIG, ...extraConfig.map((line) => `${line}\n`)].join('');
-  const startContainer = (): Promise<StartedTestContainer> => startMosquitto(ports, config, options.files ?? []);
+  const startContainer = (): Promise<StartedTestContainer> =>
+    startMosquitto(ports, config, options.files ?? []).catch((error: unknown) => {
+      // testcontainers names only the registry it could not reach; say which variable avoids the pull.
+      const hint = pullFailureHint(error instanceof Error ? error.message : String(error), process.env);
+      throw hint ? new Error(`${error instanceof Error ? error.message : String(error)}: ${hint}`, { cause: error }) : error;
+    });
   let container: StartedTestContainer | undefined = await startContainer();
 
   const stop = async (): Promise<void> => {

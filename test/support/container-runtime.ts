@@ -66,6 +66,19 @@ export function runtimeReport(facts: RuntimeFacts): RuntimeReport {
   return { problem: null, notes };
 }
 
+/**
+ * Pure: what to add to testcontainers' error when starting the broker failed on a pull, which says only
+ * which registry it could not reach. Undefined for any other failure.
+ */
+export function pullFailureHint(message: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (!/registry|docker\.io|pull access denied|manifest unknown|no such host/i.test(message)) return undefined;
+  const fixes: string[] = [];
+  if (env['TESTCONTAINERS_RYUK_DISABLED'] !== 'true') fixes.push(`TESTCONTAINERS_RYUK_DISABLED=true (its reaper image ${RYUK_IMAGE} is pulled first)`);
+  if (!env['MOSQUITTO_IMAGE']) fixes.push(`MOSQUITTO_IMAGE=plex-home-mqtt/mosquitto:local (built by \`bash .ci/docker.sh up\`; the default ${DEFAULT_BROKER_IMAGE} is pulled)`);
+  if (fixes.length === 0) return `an image could not be pulled: is MOSQUITTO_IMAGE=${env['MOSQUITTO_IMAGE']} on this machine? (${README_SECTION})`;
+  return `an image could not be pulled; where no registry is reachable, set ${fixes.join(' and ')} (${README_SECTION})`;
+}
+
 /** Asks testcontainers, as the tests will, and looks for the images they will need. */
 export async function probeRuntime(env: Readonly<Record<string, string | undefined>>): Promise<RuntimeFacts> {
   try {

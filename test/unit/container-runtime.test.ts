@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runtimeReport, type RuntimeFacts } from '../support/container-runtime.js';
+import { pullFailureHint, runtimeReport, type RuntimeFacts } from '../support/container-runtime.js';
 
 // What `npm test` says once, before the tests, about the machine the integration tests need.
 
@@ -43,5 +43,30 @@ describe('runtimeReport', () => {
   it('a broker image that is not here: names MOSQUITTO_IMAGE and the local image CI builds', () => {
     const { notes } = runtimeReport({ ...RUNNING, env: { TESTCONTAINERS_RYUK_DISABLED: 'true' }, brokerImageLocal: false, ryukImageLocal: null });
     expect(notes).toEqual([expect.stringMatching(/^the broker image eclipse-mosquitto:2 is not on this machine and will be pulled from Docker Hub\. .*set MOSQUITTO_IMAGE=plex-home-mqtt\/mosquitto:local/)]);
+  });
+});
+
+describe('pullFailureHint', () => {
+  // What testcontainers said on this machine, where no registry is reachable.
+  const BARE = '(HTTP code 500) server error - Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host';
+
+  it('MOSQUITTO_IMAGE set, Ryuk not disabled: names TESTCONTAINERS_RYUK_DISABLED', () => {
+    const hint = pullFailureHint(BARE, { MOSQUITTO_IMAGE: 'plex-home-mqtt/mosquitto:local' });
+    expect(hint).toMatch(/^an image could not be pulled; where no registry is reachable, set TESTCONTAINERS_RYUK_DISABLED=true \(its reaper image testcontainers\/ryuk:0\.14\.0 is pulled first\)/);
+    expect(hint).not.toContain('MOSQUITTO_IMAGE=');
+  });
+
+  it('neither set: names both', () => {
+    expect(pullFailureHint(BARE, {})).toMatch(/set TESTCONTAINERS_RYUK_DISABLED=true .* and MOSQUITTO_IMAGE=plex-home-mqtt\/mosquitto:local/);
+  });
+
+  it('both set: the broker image itself is not here', () => {
+    expect(pullFailureHint('pull access denied for local/mosquitto', { MOSQUITTO_IMAGE: 'local/mosquitto', TESTCONTAINERS_RYUK_DISABLED: 'true' })).toMatch(
+      /^an image could not be pulled: is MOSQUITTO_IMAGE=local\/mosquitto on this machine\?/,
+    );
+  });
+
+  it('adds nothing to other failures', () => {
+    expect(pullFailureHint('port is already allocated', {})).toBeUndefined();
   });
 });
