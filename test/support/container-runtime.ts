@@ -43,7 +43,7 @@ export function runtimeReport(facts: RuntimeFacts): RuntimeReport {
       problem:
         `no container runtime answers (${where}; testcontainers: ${facts.runtimeError}). The integration tests start a real ` +
         `Mosquitto in a container: start Docker (or Podman), or let \`bash .ci/docker.sh up\` install and start one (${README_SECTION}). ` +
-        'The unit tests run all the same (`npm run test:unit` runs only them); each integration test that needs a broker fails, saying so.',
+        'The unit tests run all the same (`npm run test:unit` runs only them); each integration test of this run that needs a broker fails, saying so.',
       notes: [],
     };
   }
