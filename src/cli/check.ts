@@ -5,6 +5,7 @@ import type { TokenSource } from '../state/token.js';
 import { createPlexClient } from '../plex/client.js';
 import { PlexError } from '../plex/errors.js';
 import { probeBroker, safeUrl } from '../mqtt/publisher.js';
+import { readBrokerTls } from '../mqtt/tls.js';
 import { REDACTED } from '../log.js';
 import { PRODUCT_NAME, VERSION } from '../version.js';
 import { withSupervisorBroker } from '../supervisor/broker.js';
@@ -77,6 +78,8 @@ async function checkBroker(config: Config): Promise<Finding> {
       username: config.mqtt.username,
       password: config.mqtt.password,
       clientId: `${PRODUCT_NAME}-check-${randomUUID().slice(0, 8)}`,
+      tls: readBrokerTls(config.mqtt),
+      protocolVersion: config.mqtt.version,
       timeoutMs: BROKER_TIMEOUT_MS,
     });
     return { ok: true, text: `yes (${where})` };

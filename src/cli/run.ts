@@ -3,6 +3,7 @@ import { createHealthFile } from '../state/health.js';
 import { createLogger, type Logger } from '../log.js';
 import { createPlexClient } from '../plex/client.js';
 import { connectPublisher } from '../mqtt/publisher.js';
+import { readBrokerTls } from '../mqtt/tls.js';
 import { statusTopic } from '../mqtt/topics.js';
 import { createDaemon } from '../daemon/daemon.js';
 import { defaultBackoffPolicy } from '../daemon/backoff.js';
@@ -58,6 +59,8 @@ export const run: Command = async (context) => {
     username: config.mqtt.username,
     password: config.mqtt.password,
     clientId: `${PRODUCT_NAME}-${clientIdentifier.slice(0, 8)}`,
+    tls: readBrokerTls(config.mqtt),
+    protocolVersion: config.mqtt.version,
     will: { topic: statusTopic(topics), payload: 'offline' },
     log,
   });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import convict from 'convict';
 import { DEFAULT_CONFIG_FILE, schema, schemaKeys, SECRET_ENVS, type Config } from './schema.js';
+import { BrokerTlsError, readBrokerTls } from '../mqtt/tls.js';
 
 /**
  * Configuration: defaults < config file(s) < the app's options < environment < command line (`--plex.pollInterval=30`).
@@ -53,6 +54,13 @@ export function loadConfig({ env, args, layers = [] }: LoadOptions): Config {
   if (prefix === baseTopic || prefix.startsWith(`${baseTopic}/`) || baseTopic.startsWith(`${prefix}/`)) {
     throw new ConfigError(`mqtt.baseTopic: must not overlap homeassistant.discoveryPrefix ("${baseTopic}" and "${prefix}")`);
   }
+  try {
+    // Read once here to fail at start; the publisher reads them again when it connects.
+    readBrokerTls(raw.mqtt);
+  } catch (error) {
+    if (error instanceof BrokerTlsError) throw new ConfigError(error.message);
+    throw error;
+  }
   return {
     ...raw,
     plex: { ...raw.plex, tokenFile: env['PLEX_TOKEN_FILE'] || undefined },
@@ -70,8 +78,21 @@ export function readSecretFile(envName: string, path: string): string {
   }
 }
 
+/**
+ * Settings whose value is already a file's path: `<ENV>_FILE` names the same file, for those who write
+ * every secret as a `_FILE` (Docker secrets). The file itself is read where it is used, never into the
+ * configuration.
+ */
+const PATH_SECRET_ENVS = ['MQTT_KEY'] as const;
+
 function resolveSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const resolved = { ...env };
+  for (const name of PATH_SECRET_ENVS) {
+    const path = env[`${name}_FILE`];
+    if (!path) continue;
+    if (env[name]) throw new ConfigError(`${name}_FILE: set either ${name} or ${name}_FILE, not both (both name the key's file)`);
+    resolved[name] = path;
+  }
   for (const name of SECRET_ENVS) {
     const path = env[`${name}_FILE`];
     if (!path) continue;

@@ -16,7 +16,19 @@ export interface Config {
     readonly pollInterval: number;
     readonly timeout: number;
   };
-  readonly mqtt: { readonly url: string; readonly username: string; readonly password: string; readonly baseTopic: string };
+  readonly mqtt: {
+    readonly url: string;
+    readonly username: string;
+    readonly password: string;
+    readonly baseTopic: string;
+    /** PEM file paths (src/mqtt/tls.ts reads them); '' for none. */
+    readonly ca: string;
+    readonly cert: string;
+    readonly key: string;
+    readonly rejectUnauthorized: boolean;
+    /** MQTT protocol level: 3 = 3.1, 4 = 3.1.1, 5 = 5.0. */
+    readonly version: 3 | 4 | 5;
+  };
   readonly homeassistant: { readonly discovery: boolean; readonly discoveryPrefix: string; readonly statusTopic: string };
   readonly publish: { readonly email: boolean };
   readonly stateDir: string;
@@ -69,6 +81,12 @@ convict.addFormats({
       }
     },
   },
+  'mqtt-version': {
+    validate(value: unknown) {
+      if (value !== 3 && value !== 4 && value !== 5) throw new Error('must be 3 (MQTT 3.1), 4 (MQTT 3.1.1) or 5 (MQTT 5.0)');
+    },
+    coerce: (value: unknown) => (typeof value === 'string' && /^\s*[345]\s*$/.test(value) ? Number(value) : value),
+  },
   'topic-prefix': {
     validate(value: unknown) {
       const problem = typeof value === 'string' ? topicPrefixProblem(value) : 'must be a string';
@@ -96,6 +114,20 @@ export const schema = {
     username: { doc: 'Broker user name', format: String, default: '', env: 'MQTT_USERNAME' },
     password: { doc: 'Broker password', format: 'secret', default: '', env: 'MQTT_PASSWORD', sensitive: true },
     baseTopic: { doc: 'Root of the topics this daemon publishes', format: 'topic-prefix', default: 'plex-home', env: 'MQTT_BASE_TOPIC' },
+    ca: {
+      doc: "PEM file of the CA that signed the broker's certificate (mqtts://, wss://); empty: the system's CAs",
+      format: String, default: '', env: 'MQTT_CA',
+    },
+    cert: { doc: 'PEM file of a client certificate, for brokers that ask for one (with mqtt.key)', format: String, default: '', env: 'MQTT_CERT' },
+    key: {
+      doc: "PEM file of the client certificate's private key, unencrypted; MQTT_KEY_FILE names it too",
+      format: String, default: '', env: 'MQTT_KEY',
+    },
+    rejectUnauthorized: {
+      doc: "Verify the broker's certificate; false accepts any certificate (the daemon warns)",
+      format: 'flag', default: true, env: 'MQTT_REJECT_UNAUTHORIZED',
+    },
+    version: { doc: 'MQTT protocol version: 3 (3.1), 4 (3.1.1) or 5 (5.0)', format: 'mqtt-version', default: 4, env: 'MQTT_VERSION' },
   },
   homeassistant: {
     discovery: { doc: 'Publish Home Assistant discovery', format: 'flag', default: true, env: 'HA_DISCOVERY' },

@@ -11,7 +11,7 @@ import { REFRESH_PAYLOAD } from '../ha/discovery.js';
 import { afterFailure, afterSuccess, INITIAL_BRIDGE_STATUS, type BridgeStatus } from '../bridge/status.js';
 import { nextPollDelay, type BackoffPolicy } from './backoff.js';
 import type { Clock } from './clock.js';
-import { describeFailure } from './failures.js';
+import { describeFailure, notInAHomeWarning } from './failures.js';
 
 /**
  * The poll loop and the broker's state: polls plex.tv, keeps the bridge status, and makes the broker
@@ -59,6 +59,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let bridge: BridgeStatus = INITIAL_BRIDGE_STATUS;
   /** What the broker holds of ours; null until read back after a (re)connection. */
   let broker: Map<string, string> | null = null;
+  /** Whether the broker has been told the home since the last (re)connection: said once, in the log. */
+  let homeAnnounced = false;
   let failures = 0;
   let lastFailureMessage = '';
   let lastRefreshAt = -Infinity;
@@ -84,11 +86,17 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   const reconcile = async (force = false): Promise<number> => {
     if (!broker || !publisher.connected) return 0;
     const desired = desiredMessages(home, bridge, options);
-    return publishAll(planMessages(broker, desired, { removeStale: home !== null, force }));
+    const published = await publishAll(planMessages(broker, desired, { removeStale: home !== null, force }));
+    if (home && !homeAnnounced) {
+      homeAnnounced = true;
+      log.info('the broker holds the Plex Home', { users: home.users.length });
+    }
+    return published;
   };
 
   const onConnected = async (): Promise<void> => {
     broker = null;
+    homeAnnounced = false;
     await publisher.subscribe([refreshCommandTopic(topics), options.haStatusTopic]);
     const retained = await readRetained(publisher, ownedTopicFilters(topics), syncTopic(topics), options.readRetainedTimeoutMs);
     if (!retained.complete) log.warn('the broker did not confirm the end of its retained messages; using what arrived');
@@ -126,6 +134,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       const next = await plex.fetchHome(signal);
       if (failures > 0) log.info('plex.tv answers again', { after: failures });
       logChanges(log, home, next);
+      if (next.notInAHome && !home?.notInAHome) log.warn(notInAHomeWarning(next));
       home = next;
       bridge = afterSuccess(bridge);
       failures = 0;

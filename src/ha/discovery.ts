@@ -10,6 +10,7 @@ import {
   type TopicConfig,
 } from '../mqtt/topics.js';
 import { binarySensor, button, sensor, type Component, type EntityContext } from './components.js';
+import { entityPictureUrl } from './picture.js';
 
 /**
  * Pure: Home Assistant device-based discovery. One retained config per device on
@@ -116,10 +117,11 @@ export function userDiscovery(home: Home, user: HomeUser, context: DiscoveryCont
   const entity = entityContext(id, `plex_${entitySlug(displayName(user), user.uuid)}`, userStateTopic(context.topics, home.id, user.uuid), context);
   const flag = (key: string, name: string, field: string, icon: string): Component =>
     binarySensor(entity, { key, name, field, icon });
+  const picture = entityPictureUrl(user.thumb);
   const components: Record<string, Component> = {
     user: sensor(entity, {
       key: 'user', name: null, icon: 'mdi:account', valueTemplate: '{{ value_json.name }}',
-      ...(user.thumb ? { entityPicture: user.thumb } : {}),
+      ...(picture ? { entityPicture: picture } : {}),
       attributesTemplate: '{{ value_json | tojson }}',
     }),
     admin: flag('admin', 'Admin', 'admin', 'mdi:shield-account'),

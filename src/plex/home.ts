@@ -31,6 +31,11 @@ export interface Home {
   /** The home's owner has Plex Pass. */
   readonly subscription: boolean;
   readonly users: readonly HomeUser[];
+  /**
+   * Set when plex.tv sent users but no home id: the account is in no Plex Home, and `id` was derived
+   * from it (see accountHomeId in parse.ts).
+   */
+  readonly notInAHome?: true;
 }
 
 /** The name people know a user by: friendly name, then title, then username. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useBroker } from '../support/broker.js';
 import { startFakePlex } from '../support/fake-plex.js';
-import { DAEMON_READY, startDaemon } from '../support/daemon-process.js';
+import { BROKER_SYNCED, DAEMON_READY, startDaemon } from '../support/daemon-process.js';
 import { eventually, observe, publishOnce, retainedMessages } from '../support/mqtt-observer.js';
 import { home, KID, OWNER, TEEN } from '../support/plex-fixtures.js';
 import { scope } from '../support/scope.js';
@@ -131,7 +131,7 @@ describe('failures never remove anything', () => {
     plex.fail({ kind: 'body', body: '<html><body>Bad gateway</body></html>', contentType: 'text/html' });
     await using second = startDaemon(env);
     await second.waitForLog(/plex\.tv could not be read/);
-    await second.waitForLog(DAEMON_READY);
+    await second.waitForLog(BROKER_SYNCED);
     const retained = await retainedMessages(broker.url, s.filters);
     expect(retained.has(s.user(KID.uuid))).toBe(true);
     expect(retained.has(s.device(`plex_home_user_${OWNER.uuid}`))).toBe(true);
