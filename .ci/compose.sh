@@ -287,4 +287,5 @@ main() {
   log "compose run --rm plex-home-mqtt check: exit 0"
 }
 
-main "$@"
+# Sourced (by .ci/app.sh, for its base images) it only defines the functions.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then main "$@"; fi

@@ -4,7 +4,7 @@ import { DEFAULT_CONFIG_FILE, schema, schemaKeys, SECRET_ENVS, type Config } fro
 import { BrokerTlsError, readBrokerTls } from '../mqtt/tls.js';
 
 /**
- * Configuration: defaults < config file(s) < environment < command line (`--plex.pollInterval=30`).
+ * Configuration: defaults < config file(s) < the app's options < environment < command line (`--plex.pollInterval=30`).
  * Sensitive keys can also come from a file named by `<ENV>_FILE`, as Docker secrets do.
  * Anything wrong is one ConfigError whose message names the key and never a secret's value.
  */
@@ -16,9 +16,11 @@ export class ConfigError extends Error {
 export interface LoadOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly args: readonly string[];
+  /** Settings above the files and below the environment, e.g. the Home Assistant app's options. */
+  readonly layers?: readonly object[];
 }
 
-export function loadConfig({ env, args }: LoadOptions): Config {
+export function loadConfig({ env, args, layers = [] }: LoadOptions): Config {
   const argv = [...args];
   rejectUnknownArgs(argv);
   const config = convict(withArgNames(schema), { env: resolveSecretFiles(env), args: argv });
@@ -30,6 +32,7 @@ export function loadConfig({ env, args }: LoadOptions): Config {
     const why = error instanceof SyntaxError ? `not valid JSON${/ at position \d+/.exec(error.message)?.[0] ?? ''}` : firstLine(error);
     throw new ConfigError(`configFile: cannot read ${files.join(', ')}: ${why}`);
   }
+  for (const layer of layers) config.load(layer);
   try {
     config.validate({ allowed: 'strict' });
   } catch (error) {

@@ -97,7 +97,7 @@ convict.addFormats({
 
 export const schema = {
   plex: {
-    token: { doc: 'Plex token of the home owner; required unless `plex-home-mqtt login` stored one', format: 'secret', default: '', env: 'PLEX_TOKEN', sensitive: true },
+    token: { doc: 'Plex token of the home owner; empty: the one `login` or the daemon stored, else the daemon signs in (link in its log)', format: 'secret', default: '', env: 'PLEX_TOKEN', sensitive: true },
     clientIdentifier: {
       doc: 'X-Plex-Client-Identifier; empty: generated once and kept in stateDir',
       format: String, default: '', env: 'PLEX_CLIENT_IDENTIFIER',

@@ -27,7 +27,8 @@ describe('the README', () => {
 
   it('says which config files are read as the code reads them: config/local.json, or CONFIG_FILE\'s list', () => {
     expect(DEFAULT_CONFIG_FILE).toBe('config/local.json');
-    expect(section('## Configuration')).toContain('(`config/local.json` if\npresent, or the comma-separated list in `CONFIG_FILE`)');
+    // The generated loading-order block (src/config/sources.ts), the same sentence --help prints.
+    expect(section('## Configuration')).toContain('the JSON file(s) named in `CONFIG_FILE` (comma-separated), or else `config/local.json` if it exists (no other file is read)');
     // Only that one file: no wildcard promise anywhere.
     expect(readme).not.toMatch(/config\/\*\.json/);
   });
