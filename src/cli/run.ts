@@ -9,7 +9,7 @@ import { defaultBackoffPolicy } from '../daemon/backoff.js';
 import { systemClock } from '../daemon/clock.js';
 import { HOMEPAGE, PRODUCT_NAME, VERSION } from '../version.js';
 import { EXIT_CONFIG, type Command } from './command.js';
-import { loadTokenSettings } from './settings.js';
+import { loadTokenSettings, shownInLines } from './settings.js';
 
 /** The daemon itself (`plex-home-mqtt`, `npm start`): wires the parts and runs until SIGTERM or SIGINT. */
 
@@ -24,7 +24,7 @@ export const run: Command = async (context) => {
 
   let lastToken = token.read();
   const readToken = (): string => (lastToken = token.read());
-  const log = createLogger({ ...config.log, secrets: () => [lastToken, config.mqtt.password] });
+  const log = createLogger({ ...config.log, secrets: () => [lastToken, config.mqtt.password], shown: shownInLines(config) });
   log.info(`${PRODUCT_NAME} ${VERSION} starting`, {
     plex: config.plex.apiUrl, pollInterval: config.plex.pollInterval, token: token.origin,
   });

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { shownSettings } from '../config/masked.js';
 import { loadOrCreateClientIdentifier } from '../state/client-identifier.js';
 import { tokenSource, type TokenSource } from '../state/token.js';
 import { PRODUCT_NAME } from '../version.js';
@@ -55,4 +56,9 @@ function sayingWhatIsWrong<T>({ stderr }: CommandContext, load: () => T): T | un
 
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What the commands' lines show openly: the redactor never strikes a secret inside these (see createRedactor). */
+export function shownInLines(config: Config): string[] {
+  return [PRODUCT_NAME, ...shownSettings(config)];
 }
