@@ -23,7 +23,13 @@ export const run: Command = async (context) => {
   const { config, token, clientIdentifier } = settings;
 
   let lastToken = token.read();
-  const readToken = (): string => (lastToken = token.read());
+  let lastOrigin = token.origin;
+  const readToken = (): string => {
+    lastToken = token.read();
+    // Said when it happens, so the user knows which file to fix next time.
+    if (token.origin !== lastOrigin) log.info('using the Plex token from another place now', { token: (lastOrigin = token.origin) });
+    return lastToken;
+  };
   const log = createLogger({ ...config.log, secrets: () => [lastToken, config.mqtt.password], shown: shownInLines(config) });
   log.info(`${PRODUCT_NAME} ${VERSION} starting`, {
     plex: config.plex.apiUrl, pollInterval: config.plex.pollInterval, token: token.origin,

@@ -1,0 +1,43 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useBroker } from '../support/broker.js';
+import { startFakePlex } from '../support/fake-plex.js';
+import { DAEMON_READY, startDaemon } from '../support/daemon-process.js';
+import { home } from '../support/plex-fixtures.js';
+import { scope } from '../support/scope.js';
+import { storeToken } from '../../src/state/token.js';
+
+// The token as the README's Compose flow has it: PLEX_TOKEN_FILE names a secret file that stays empty,
+// and `login` stored the token in stateDir.
+
+const broker = useBroker();
+
+function composeLike(): { stateDir: string; secretFile: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'plex-home-mqtt-token-'));
+  const secretFile = join(dir, 'plex_token');
+  writeFileSync(secretFile, '');
+  return { stateDir: join(dir, 'data'), secretFile };
+}
+
+describe('where the token comes from', () => {
+  it('is the stored token, in the start line and in check, when the secret file is empty', async () => {
+    const { stateDir, secretFile } = composeLike();
+    await using plex = await startFakePlex(home());
+    const stored = storeToken(stateDir, 'an-old-token-0123456789');
+    const env = { PLEX_API_URL: plex.url, PLEX_TOKEN_FILE: secretFile, MQTT_URL: broker.url, STATE_DIR: stateDir };
+
+    await using rejected = startDaemon(env, ['check']);
+    expect((await rejected.exited()).code).toBe(1);
+    expect(rejected.output()).toMatch(new RegExp(`token valid: +no \\(from ${stored}\\): GET .* answered 401`));
+    expect(rejected.output()).toContain(`plex.tv rejected the token from ${stored}`);
+    expect(rejected.output()).not.toContain(`from ${secretFile}`);
+
+    storeToken(stateDir, plex.token);
+    await using daemon = startDaemon({ ...env, ...scope('token-origin').env });
+    await daemon.waitForLog(DAEMON_READY);
+    expect(daemon.output()).toContain(`"token":"${stored}"`);
+    expect(daemon.output()).not.toContain(secretFile);
+  });
+});
