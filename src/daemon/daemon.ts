@@ -11,7 +11,7 @@ import { REFRESH_PAYLOAD } from '../ha/discovery.js';
 import { afterFailure, afterSuccess, INITIAL_BRIDGE_STATUS, type BridgeStatus } from '../bridge/status.js';
 import { nextPollDelay, type BackoffPolicy } from './backoff.js';
 import type { Clock } from './clock.js';
-import { describeFailure } from './failures.js';
+import { noteFailure, noteRecovery, type Trouble } from './reminders.js';
 
 /**
  * The poll loop and the broker's state: polls plex.tv, keeps the bridge status, and makes the broker
@@ -60,7 +60,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   /** What the broker holds of ours; null until read back after a (re)connection. */
   let broker: Map<string, string> | null = null;
   let failures = 0;
-  let lastFailureMessage = '';
+  let trouble: Trouble | null = null;
   let lastRefreshAt = -Infinity;
   let wake = new AbortController();
   // Broker work runs one task at a time, in order, so plans never interleave.
@@ -124,12 +124,13 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   const poll = async (signal: AbortSignal): Promise<number> => {
     try {
       const next = await plex.fetchHome(signal);
-      if (failures > 0) log.info('plex.tv answers again', { after: failures });
+      const recovered = noteRecovery(trouble, clock.now());
+      if (recovered) log.info(recovered.message, recovered.fields);
       logChanges(log, home, next);
       home = next;
       bridge = afterSuccess(bridge);
       failures = 0;
-      lastFailureMessage = '';
+      trouble = null;
       return nextPollDelay(options.backoff, null, 0, random());
     } catch (error) {
       if (signal.aborted) return 0;
@@ -137,10 +138,10 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       failures += 1;
       bridge = afterFailure(bridge, error, clock.now());
       const delay = nextPollDelay(options.backoff, error, failures, random());
-      // Said once per kind of trouble, not on every retry.
-      const level = error.message === lastFailureMessage ? 'debug' : error.kind === 'unauthorized' ? 'error' : 'warn';
-      log[level](describeFailure(error), { retryInSeconds: Math.round(delay / 1000), failures });
-      lastFailureMessage = error.message;
+      // Said once per kind of trouble, then reminded at a capped pace.
+      const said = noteFailure(trouble, error, clock.now(), delay);
+      trouble = said.trouble;
+      log[said.line.level](said.line.message, said.line.fields);
       return delay;
     }
   };
