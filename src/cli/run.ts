@@ -48,10 +48,9 @@ export const run: Command = async (context) => {
     will: { topic: statusTopic(topics), payload: 'offline' },
     log,
   });
-  publisher.onConnect(() => health.update({ brokerConnected: true, brokerDownSince: null }));
+  publisher.onConnect(() => health.brokerUp());
   publisher.onDisconnect(() => {
-    if (publisher.connected) return;
-    health.update({ brokerConnected: false, brokerDownSince: new Date().toISOString() });
+    if (!publisher.connected) health.brokerDown();
   });
   const daemon = createDaemon({
     options: {
@@ -75,18 +74,23 @@ export const run: Command = async (context) => {
     publisher,
     log,
     clock: systemClock,
-    heartbeat: ({ loopAt, nextPollAt }) => health.update({ loopAt: loopAt.toISOString(), nextPollAt: nextPollAt.toISOString() }),
+    heartbeat: ({ loopAt, nextPollAt }) => health.loop(loopAt, nextPollAt),
   });
 
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     log.info(`${signal} received; publishing offline and stopping`);
+    health.stopped(); // unhealthy at once, not a poll interval later
     stop.abort();
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
 
-  await daemon.run(stop.signal);
+  try {
+    await daemon.run(stop.signal);
+  } finally {
+    health.stopped();
+  }
   await drain(daemon.idle(), log);
   await publisher.close({ topic: statusTopic(topics), payload: 'offline' }, GOODBYE_TIMEOUT_MS);
   log.info('stopped');
