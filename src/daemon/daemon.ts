@@ -37,6 +37,8 @@ export interface DaemonDeps {
   readonly log: Logger;
   readonly clock: Clock;
   readonly random?: () => number;
+  /** Subscribes to changes of the token's source (returns the unsubscribe); used while plex.tv rejects the token. */
+  readonly onTokenChange?: (listener: () => void) => () => void;
   /** Told each time the loop goes round, for the health check. */
   readonly heartbeat?: (beat: { readonly loopAt: Date; readonly nextPollAt: Date }) => void;
 }
@@ -61,6 +63,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let broker: Map<string, string> | null = null;
   let failures = 0;
   let trouble: Trouble | null = null;
+  let stopTokenWatch: (() => void) | undefined;
   let lastRefreshAt = -Infinity;
   let wake = new AbortController();
   // Broker work runs one task at a time, in order, so plans never interleave.
@@ -121,6 +124,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     wake.abort();
   };
 
+  const tokenChanged = (): void => {
+    log.info('the Plex token changed; polling plex.tv now');
+    wake.abort();
+  };
+
   const poll = async (signal: AbortSignal): Promise<number> => {
     try {
       const next = await plex.fetchHome(signal);
@@ -131,6 +139,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       bridge = afterSuccess(bridge);
       failures = 0;
       trouble = null;
+      stopTokenWatch?.();
+      stopTokenWatch = undefined;
       return nextPollDelay(options.backoff, null, 0, random());
     } catch (error) {
       if (signal.aborted) return 0;
@@ -142,6 +152,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       const said = noteFailure(trouble, error, clock.now(), delay);
       trouble = said.trouble;
       log[said.line.level](said.line.message, said.line.fields);
+      // A fixed token is used at once, not after the slow pace for a rejected one.
+      if (error.kind === 'unauthorized' || error.kind === 'rejected') stopTokenWatch ??= deps.onTokenChange?.(tokenChanged);
       return delay;
     }
   };
@@ -168,6 +180,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       } finally {
         stopConnect();
         stopMessages();
+        stopTokenWatch?.();
       }
     },
   };

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { useBroker } from '../support/broker.js';
 import { startFakePlex } from '../support/fake-plex.js';
 import { DAEMON_READY, startDaemon } from '../support/daemon-process.js';
-import { home } from '../support/plex-fixtures.js';
+import { eventually, retainedJson, retainedMessages } from '../support/mqtt-observer.js';
+import { home, KID } from '../support/plex-fixtures.js';
 import { scope } from '../support/scope.js';
 import { storeToken } from '../../src/state/token.js';
 
@@ -40,4 +41,30 @@ describe('where the token comes from', () => {
     expect(daemon.output()).toContain(`"token":"${stored}"`);
     expect(daemon.output()).not.toContain(secretFile);
   });
+});
+
+describe('a fixed token', () => {
+  // plex.tv rejects the first token; at PLEX_POLL_INTERVAL=1 the next try would still be 5 minutes away.
+  for (const where of ['PLEX_TOKEN_FILE', 'the stored token'] as const) {
+    it(`is used at once when ${where} changes while plex.tv rejects the old one`, async () => {
+      const { stateDir, secretFile } = composeLike();
+      await using plex = await startFakePlex(home());
+      if (where === 'PLEX_TOKEN_FILE') writeFileSync(secretFile, 'token-a-rejected-0123\n');
+      else storeToken(stateDir, 'token-a-rejected-0123');
+      const s = scope(`token-fixed-${where === 'PLEX_TOKEN_FILE' ? 'file' : 'stored'}`);
+      await using daemon = startDaemon({ PLEX_API_URL: plex.url, PLEX_TOKEN_FILE: secretFile, MQTT_URL: broker.url, STATE_DIR: stateDir, ...s.env });
+      await daemon.waitForLog(/plex\.tv rejected the token .*"retryInSeconds":300/);
+
+      const fixedAt = Date.now();
+      if (where === 'PLEX_TOKEN_FILE') writeFileSync(secretFile, `${plex.token}\n`);
+      else storeToken(stateDir, plex.token);
+      await daemon.waitForLog(/the Plex token changed; polling plex\.tv now/, 5_000);
+      await eventually(async () => {
+        expect(await retainedJson(broker.url, s.bridge)).toMatchObject({ connected: true, authenticated: true });
+        expect((await retainedMessages(broker.url, s.filters)).has(s.user(KID.uuid))).toBe(true);
+      });
+      expect(Date.now() - fixedAt).toBeLessThan(5_000);
+      expect(daemon.output()).not.toContain(plex.token);
+    });
+  }
 });
