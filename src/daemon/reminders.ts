@@ -121,7 +121,7 @@ function hint(error: PlexError): string {
     case 'unauthorized':
       return 'fix the token: run `plex-home-mqtt login`, or set PLEX_TOKEN or PLEX_TOKEN_FILE';
     case 'rejected':
-      return "use the home owner's token";
+      return "check that the token is the home owner's and that plex.apiUrl points at plex.tv";
     case 'rate-limited':
       return 'raise plex.pollInterval';
   }
