@@ -1,6 +1,6 @@
 import { POLL_INTERVAL_WARNING_SECONDS } from '../config/schema.js';
 import { createHealthFile } from '../state/health.js';
-import { watchFiles } from '../state/token-watch.js';
+import { watchToken } from '../state/token-watch.js';
 import { createLogger, type Logger } from '../log.js';
 import { createPlexClient } from '../plex/client.js';
 import { connectPublisher } from '../mqtt/publisher.js';
@@ -76,7 +76,7 @@ export const run: Command = async (context) => {
     log,
     clock: systemClock,
     heartbeat: ({ loopAt, nextPollAt }) => health.loop(loopAt, nextPollAt),
-    onTokenChange: (listener) => watchFiles(token.files, listener),
+    onTokenChange: (listener) => watchToken(token, () => lastToken, listener),
   });
 
   const stop = new AbortController();

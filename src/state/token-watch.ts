@@ -1,5 +1,6 @@
 import { statSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
+import type { TokenSource } from './token.js';
 
 /**
  * Tells when a file the token may come from has changed, so that a fixed token is used at once instead
@@ -7,6 +8,24 @@ import { dirname } from 'node:path';
  * folders (at once, for writes and for `login`'s write-and-rename), and a cheap stat every `pollMs`
  * (for what inotify never sees: a Docker secret or bind mount written from the host side).
  */
+
+/**
+ * Calls `onChange` when the token the source gives differs from `sent()`, the one last sent to plex.tv:
+ * at once if it was fixed already (between the rejected request and this call), then on every change of
+ * its files. Comparing tokens, not files, ignores a file caught half-written and a rewrite of the same token.
+ * `onChange` is never called synchronously, so the poll loop is asleep by then.
+ */
+export function watchToken(source: TokenSource, sent: () => string, onChange: () => void, options: WatchOptions = {}): () => void {
+  const look = (): void => {
+    if (source.read() !== sent()) onChange();
+  };
+  const stop = watchFiles(source.files, look, options);
+  const already = source.files.length > 0 ? setTimeout(look, 0) : undefined;
+  return () => {
+    clearTimeout(already);
+    stop();
+  };
+}
 
 export interface WatchOptions {
   readonly pollMs?: number;

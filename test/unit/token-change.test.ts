@@ -8,7 +8,9 @@ import type { PlexClient } from '../../src/plex/client.js';
 import { PlexUnauthorizedError } from '../../src/plex/errors.js';
 import type { Home } from '../../src/plex/home.js';
 import type { Logger } from '../../src/log.js';
-import { watchFiles } from '../../src/state/token-watch.js';
+import { watchFiles, watchToken } from '../../src/state/token-watch.js';
+import { loadConfig } from '../../src/config/load.js';
+import { tokenSource } from '../../src/state/token.js';
 import { FakeClock, settle } from '../support/fake-clock.js';
 import { MemoryPublisher } from '../support/memory-publisher.js';
 import { home, KID } from '../support/plex-fixtures.js';
@@ -103,6 +105,48 @@ describe('watchFiles', () => {
       mkdirSync(dir);
       writeFileSync(join(dir, 'token'), 'token-b\n');
       await until(() => changes === 1);
+    } finally {
+      stop();
+    }
+  });
+});
+
+describe('watchToken', () => {
+  const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+  function source(content: string) {
+    const dir = mkdtempSync(join(tmpdir(), 'plex-home-mqtt-watch-'));
+    const file = join(dir, 'plex_token');
+    writeFileSync(file, content);
+    return { file, token: tokenSource(loadConfig({ env: { STATE_DIR: join(dir, 'data'), PLEX_TOKEN_FILE: file }, args: [] })) };
+  }
+
+  it('tells at once, though not synchronously, when the token was fixed before it was asked to watch', async () => {
+    const { file, token } = source('token-a-rejected\n');
+    const sent = token.read();
+    writeFileSync(file, 'token-b-good\n'); // between the rejected request and the subscription
+    let changes = 0;
+    const stop = watchToken(token, () => sent, () => (changes += 1), { pollMs: 10_000 });
+    expect(changes).toBe(0);
+    await pause(20);
+    expect(changes).toBe(1);
+    stop();
+  });
+
+  it('does not tell for the same token written again, nor for a file caught empty', async () => {
+    const { file, token } = source('token-a-rejected\n');
+    const sent = token.read();
+    let changes = 0;
+    const stop = watchToken(token, () => sent, () => (changes += 1), { pollMs: 30, settleMs: 10 });
+    try {
+      writeFileSync(file, 'token-a-rejected\n');
+      await pause(100);
+      writeFileSync(file, '');
+      await pause(100);
+      expect(changes).toBe(0);
+      writeFileSync(file, 'token-b-good\n');
+      await pause(100);
+      expect(changes).toBeGreaterThan(0);
     } finally {
       stop();
     }
