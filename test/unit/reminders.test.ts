@@ -99,12 +99,8 @@ describe('duration', () => {
 describe('the poll loop during a long outage, on a fake clock', () => {
   it('reminds at warn level while plex.tv stays unreachable, then says when it answers again', async () => {
     const lines: string[] = [];
-    const log: Logger = {
-      error: (message) => lines.push(`error ${message}`),
-      warn: (message) => lines.push(`warn ${message}`),
-      info: (message) => lines.push(`info ${message}`),
-      debug: () => undefined,
-    };
+    const record = (level: string) => (message: string): void => void lines.push(`${level} ${message}`);
+    const log: Logger = { error: record('error'), warn: record('warn'), info: record('info'), debug: () => undefined };
     let down = true;
     const plex: PlexClient = { fetchHome: (): Promise<Home> => (down ? Promise.reject(dns()) : Promise.resolve(home())) };
     const options: DaemonOptions = {
