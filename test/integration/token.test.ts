@@ -67,4 +67,16 @@ describe('a fixed token', () => {
       expect(daemon.output()).not.toContain(plex.token);
     });
   }
+
+  it('says so when the token in use moves from the stored one to PLEX_TOKEN_FILE', async () => {
+    const { stateDir, secretFile } = composeLike();
+    await using plex = await startFakePlex(home());
+    storeToken(stateDir, 'token-a-rejected-0123');
+    const s = scope('token-moved');
+    await using daemon = startDaemon({ PLEX_API_URL: plex.url, PLEX_TOKEN_FILE: secretFile, MQTT_URL: broker.url, STATE_DIR: stateDir, ...s.env });
+    await daemon.waitForLog(/plex\.tv rejected the token/);
+    writeFileSync(secretFile, `${plex.token}\n`);
+    await daemon.waitForLog(new RegExp(`using the Plex token from another place now \\{"token":"${secretFile}"\\}`), 5_000);
+    await eventually(async () => expect(await retainedJson(broker.url, s.bridge)).toMatchObject({ authenticated: true }));
+  });
 });
