@@ -151,4 +151,22 @@ describe('watchToken', () => {
       stop();
     }
   });
+
+  it('tells again at its pace until the new token has been sent (a wake missed during a poll)', async () => {
+    const { file, token } = source('token-a-rejected\n');
+    let sent = token.read();
+    let changes = 0;
+    const stop = watchToken(token, () => sent, () => (changes += 1), { pollMs: 30, settleMs: 10 });
+    try {
+      writeFileSync(file, 'token-b-good\n');
+      await pause(150);
+      expect(changes).toBeGreaterThanOrEqual(2); // the loop did not poll: told again
+      sent = 'token-b-good';
+      const told = changes;
+      await pause(150);
+      expect(changes).toBe(told);
+    } finally {
+      stop();
+    }
+  });
 });
