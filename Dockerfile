@@ -45,7 +45,7 @@ COPY --from=build --chown=node:node /data /data
 USER node
 VOLUME /data
 # Healthy when the poll loop is on schedule and the broker connection is up (src/state/health.ts), which
-# already allows a minute of lateness; checking every 30 s is plenty.
+# allows a poll plex.timeout plus 10 s of lateness; a stopped or killed daemon is unhealthy at once.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
   CMD ["node", "/app/dist/src/main.js", "health"]
 # Commands go after the image name: `docker run --rm -it IMAGE login`, `docker compose run --rm plex-home-mqtt check`.

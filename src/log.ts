@@ -1,4 +1,7 @@
 import winston from 'winston';
+import { createRedactor, REDACTED, type Redactor } from './redaction/redact.js';
+
+export { REDACTED };
 
 /** The logging the rest of the daemon sees: a message and structured fields, one line per event. */
 export interface Logger {
@@ -14,15 +17,16 @@ export type LogFormat = 'text' | 'json';
 export interface LoggerOptions {
   readonly level: LogLevel;
   readonly format: LogFormat;
-  /** Values that must never reach a log line (tokens, passwords): replaced wherever they appear. Asked on every line, as a token file may change. */
+  /** Values that must never reach a log line (tokens, passwords). Asked on every line, as a token file may change. */
   readonly secrets: () => readonly string[];
+  /** Texts the log shows openly (user name, topics, setting names); see createRedactor for why. */
+  readonly shown?: readonly string[];
   readonly stream?: NodeJS.WritableStream;
 }
 
-export const REDACTED = '[redacted]';
-
 export function createLogger(options: LoggerOptions): Logger {
-  const redact = winston.format((info) => redactInfo(info, options.secrets()))();
+  const redactor = currentRedactor(options);
+  const redact = winston.format((info) => redactInfo(info, redactor()))();
   const render =
     options.format === 'json'
       ? winston.format.json()
@@ -41,21 +45,30 @@ export function createLogger(options: LoggerOptions): Logger {
   });
 }
 
-/** Redacts every secret in every string of a log entry, however deeply it is nested. */
-function redactInfo(info: winston.Logform.TransformableInfo, secrets: readonly string[]): winston.Logform.TransformableInfo {
-  // Longest first, so a secret that contains another is redacted whole.
-  const live = secrets.filter((secret) => secret.length > 0).sort((a, b) => b.length - a.length);
-  if (live.length === 0) return info;
-  for (const key of Object.keys(info)) info[key] = redactValue(info[key], live);
+/** The redactor for the secrets of the moment, built again only when they change. */
+function currentRedactor(options: LoggerOptions): () => Redactor {
+  let key = '';
+  let redactor = createRedactor([], options.shown);
+  return () => {
+    const secrets = options.secrets();
+    const now = secrets.join('\0');
+    if (now !== key) [key, redactor] = [now, createRedactor(secrets, options.shown)];
+    return redactor;
+  };
+}
+
+/** Redacts every string of a log entry, however deeply it is nested. */
+function redactInfo(info: winston.Logform.TransformableInfo, redact: Redactor): winston.Logform.TransformableInfo {
+  for (const key of Object.keys(info)) info[key] = redactValue(info[key], redact);
   return info;
 }
 
-function redactValue(value: unknown, secrets: readonly string[]): unknown {
-  if (typeof value === 'string') return secrets.reduce((text, secret) => text.split(secret).join(REDACTED), value);
-  if (value instanceof Error) return redactValue(value.message, secrets);
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, secrets));
+function redactValue(value: unknown, redact: Redactor): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (value instanceof Error) return redact(value.message);
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, redact));
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactValue(item, secrets)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactValue(item, redact)]));
   }
   return value;
 }

@@ -4,49 +4,38 @@ import { health } from './cli/health.js';
 import { loginCommand } from './cli/login.js';
 import { check } from './cli/check.js';
 import type { Command } from './cli/command.js';
-import { CONFIG_SOURCES } from './config/sources.js';
+import { dispatch } from './cli/dispatch.js';
+import { commandHelp, usage } from './cli/help.js';
+import { withoutUrlCredentials } from './redaction/redact.js';
 import { PRODUCT_NAME, VERSION } from './version.js';
 
 /** Entry point: picks the command; the only process.exit. */
 
-const USAGE = `Usage: ${PRODUCT_NAME} [command] [--key=value ...]
-
-Commands:
-  (none)   run the daemon; with no Plex token yet it signs in first (a link and a code in its log)
-  login    get a Plex token by approving a link or a code; stored in stateDir
-  check    test the configuration, the broker and the Plex token once, and report
-  health   exit 0 when the running daemon is healthy (container HEALTHCHECK)
-  version  print the version
-
-${CONFIG_SOURCES}
-Every setting, its environment variable and default: the README, or config/example.json.
-`;
-
-const commands: Readonly<Record<string, Command>> = {
-  login: loginCommand,
-  check,
-  health,
-  version: ({ stdout }) => (stdout.write(`${VERSION}\n`), 0),
-  help: ({ stdout }) => (stdout.write(USAGE), 0),
-};
+const commands: Readonly<Record<'run' | 'login' | 'check' | 'health', Command>> = { run, login: loginCommand, check, health };
 
 async function main(argv: readonly string[]): Promise<number> {
-  const [first = '', ...rest] = argv;
-  const context = (args: readonly string[]) => ({ args, env: process.env, stdout: process.stdout, stderr: process.stderr });
-  // No command, or settings only: run the daemon.
-  if (first === '' || (first.startsWith('--') && first !== '--help')) return run(context(argv));
-  const command = commands[first === '--help' || first === '-h' ? 'help' : first];
-  if (!command) {
-    process.stderr.write(`${PRODUCT_NAME}: unknown command "${first}"\n\n${USAGE}`);
-    return 64; // EX_USAGE
+  const { stdout, stderr } = process;
+  const asked = dispatch(argv);
+  switch (asked.kind) {
+    case 'help':
+      stdout.write(asked.command ? commandHelp(asked.command) : usage());
+      return 0;
+    case 'version':
+      stdout.write(`${VERSION}\n`);
+      return 0;
+    case 'unknown':
+      stderr.write(`${PRODUCT_NAME}: unknown command "${asked.word}"\n\n${usage()}`);
+      return 64; // EX_USAGE
+    case 'run':
+      return commands[asked.command]({ args: asked.args, env: process.env, stdout, stderr });
   }
-  return command(context(rest));
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`${PRODUCT_NAME}: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Unexpected, so unchecked text: at least no URL's password.
+    process.stderr.write(`${PRODUCT_NAME}: ${withoutUrlCredentials(error instanceof Error ? error.message : String(error))}\n`);
     process.exit(1);
   },
 );

@@ -6,11 +6,11 @@ import { createPlexClient } from '../plex/client.js';
 import { PlexError } from '../plex/errors.js';
 import { probeBroker, safeUrl } from '../mqtt/publisher.js';
 import { readBrokerTls } from '../mqtt/tls.js';
-import { REDACTED } from '../log.js';
+import { createRedactor } from '../redaction/redact.js';
 import { PRODUCT_NAME, VERSION } from '../version.js';
 import { withSupervisorBroker } from '../supervisor/broker.js';
 import { EXIT_CONFIG, type Command } from './command.js';
-import { errorText, loadTokenSettings } from './settings.js';
+import { errorText, loadTokenSettings, shownInLines } from './settings.js';
 
 /**
  * `plex-home-mqtt check`: the first step of troubleshooting. Validates the configuration as the daemon does,
@@ -55,9 +55,8 @@ export const check: Command = async (context) => {
     `home:              ${plex.home.text}`,
     '',
   ].join('\n');
-  // Belt and braces: whatever a broker or plex.tv error message might echo, no secret leaves this process.
-  const secrets = [token.read(), config.mqtt.password].filter((secret) => secret.length > 0);
-  const redact = (text: string): string => secrets.reduce((result, secret) => result.split(secret).join(REDACTED), text);
+  // Belt and braces, as in the log: whatever a broker or plex.tv error message might echo stays here.
+  const redact = createRedactor([token.read(), config.mqtt.password], shownInLines(config));
   stdout.write(redact(report));
 
   const brokerProblem = supervisorProblem ?? `the MQTT broker ${safeUrl(config.mqtt.url)} is not reachable`;
@@ -66,7 +65,7 @@ export const check: Command = async (context) => {
     stdout.write('All checks passed.\n');
     return 0;
   }
-  stderr.write(`${PRODUCT_NAME}: check failed: ${failed.join('; ')}\n`);
+  stderr.write(redact(`${PRODUCT_NAME}: check failed: ${failed.join('; ')}\n`));
   return 1;
 };
 

@@ -86,7 +86,9 @@ export const loginCommand: Command = async (context) => {
       apiUrl: config.plex.apiUrl, clientIdentifier, timeoutMs: config.plex.timeout * 1000, product: { name: PRODUCT_NAME, version: VERSION },
     });
     const outcome = await login({ pins, clientIdentifier, stateDir: config.stateDir, stdout, pollIntervalMs: POLL_INTERVAL_MS, signal: stop.signal });
-    return report(outcome, { stdout, stderr, tokenSetElsewhere: Boolean(config.plex.token || config.plex.tokenFile) });
+    // An empty PLEX_TOKEN_FILE (Compose's secret before login) gives way to the stored token.
+    const tokenSetElsewhere = config.plex.token.trim() ? (config.plex.tokenFile ?? 'PLEX_TOKEN') : undefined;
+    return report(outcome, { stdout, stderr, tokenSetElsewhere });
   } catch (error) {
     // plex.tv's PlexErrors and storing's failure alike: one line saying what was tried.
     stderr.write(`${PRODUCT_NAME}: login failed: ${errorText(error)}\n`);
@@ -100,14 +102,15 @@ export const loginCommand: Command = async (context) => {
 interface ReportStreams {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
-  readonly tokenSetElsewhere: boolean;
+  /** Where a token the daemon prefers is set, if one is. */
+  readonly tokenSetElsewhere: string | undefined;
 }
 
 function report(outcome: LoginOutcome, { stdout, stderr, tokenSetElsewhere }: ReportStreams): number {
   switch (outcome.kind) {
     case 'stored':
       stdout.write(`Approved. The token is stored in ${outcome.path} (readable by this user only).\n`);
-      if (tokenSetElsewhere) stdout.write('Note: PLEX_TOKEN or PLEX_TOKEN_FILE is set, and the daemon uses that instead; unset it to use this one.\n');
+      if (tokenSetElsewhere) stdout.write(`Note: ${tokenSetElsewhere} holds a token, and the daemon uses that one instead; empty or unset it to use this one.\n`);
       return 0;
     case 'expired':
       stderr.write(`${PRODUCT_NAME}: login failed: the codes expired before they were approved; run login again.\n`);

@@ -1,5 +1,6 @@
 import { POLL_INTERVAL_WARNING_SECONDS } from '../config/schema.js';
 import { createHealthFile } from '../state/health.js';
+import { watchToken } from '../state/token-watch.js';
 import { createLogger, type Logger } from '../log.js';
 import { createPlexClient } from '../plex/client.js';
 import { connectPublisher } from '../mqtt/publisher.js';
@@ -10,7 +11,7 @@ import { defaultBackoffPolicy } from '../daemon/backoff.js';
 import { systemClock } from '../daemon/clock.js';
 import { HOMEPAGE, PRODUCT_NAME, VERSION } from '../version.js';
 import { EXIT_CONFIG, type Command } from './command.js';
-import { loadSettings } from './settings.js';
+import { loadSettings, shownInLines } from './settings.js';
 import { startUp } from './start-up.js';
 
 /** The daemon itself (`plex-home-mqtt`, `npm start`): wires the parts and runs until SIGTERM or SIGINT. */
@@ -26,7 +27,11 @@ export const run: Command = async (context) => {
   let config = settings.config;
 
   let lastToken = '';
-  const log = createLogger({ ...config.log, secrets: () => [lastToken, config.mqtt.password, settings.app?.supervisorToken ?? ''] });
+  const log = createLogger({
+    ...config.log,
+    secrets: () => [lastToken, config.mqtt.password, settings.app?.supervisorToken ?? ''],
+    shown: shownInLines(config),
+  });
   log.info(`${PRODUCT_NAME} ${VERSION} starting`, {
     plex: config.plex.apiUrl, pollInterval: config.plex.pollInterval, ...(settings.app ? { app: settings.app.dataDir } : {}),
   });
@@ -35,8 +40,11 @@ export const run: Command = async (context) => {
   }
 
   const stop = new AbortController();
+  // Unhealthy at once, not a poll interval later; there is no heartbeat before start-up is done.
+  let markStopped = (): void => undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     log.info(`${signal} received; publishing offline and stopping`);
+    markStopped();
     stop.abort();
   };
   process.once('SIGTERM', onSignal);
@@ -49,10 +57,17 @@ export const run: Command = async (context) => {
   config = started.config;
   const { token } = started;
   lastToken = token.read();
-  const readToken = (): string => (lastToken = token.read());
+  let lastOrigin = token.origin;
+  const readToken = (): string => {
+    lastToken = token.read();
+    // Said when it happens, so the user knows which file to fix next time.
+    if (token.origin !== lastOrigin) log.info('using the Plex token from another place now', { token: (lastOrigin = token.origin) });
+    return lastToken;
+  };
   log.info('Plex token', { token: token.origin });
 
   const health = createHealthFile(config.stateDir, config.plex.timeout * 1000, systemClock.now);
+  markStopped = () => health.stopped();
   const topics = { baseTopic: config.mqtt.baseTopic, discoveryPrefix: config.homeassistant.discoveryPrefix };
   const publisher = connectPublisher({
     url: config.mqtt.url,
@@ -64,10 +79,9 @@ export const run: Command = async (context) => {
     will: { topic: statusTopic(topics), payload: 'offline' },
     log,
   });
-  publisher.onConnect(() => health.update({ brokerConnected: true, brokerDownSince: null }));
+  publisher.onConnect(() => health.brokerUp());
   publisher.onDisconnect(() => {
-    if (publisher.connected) return;
-    health.update({ brokerConnected: false, brokerDownSince: new Date().toISOString() });
+    if (!publisher.connected) health.brokerDown();
   });
   const daemon = createDaemon({
     options: {
@@ -91,10 +105,15 @@ export const run: Command = async (context) => {
     publisher,
     log,
     clock: systemClock,
-    heartbeat: ({ loopAt, nextPollAt }) => health.update({ loopAt: loopAt.toISOString(), nextPollAt: nextPollAt.toISOString() }),
+    heartbeat: ({ loopAt, nextPollAt }) => health.loop(loopAt, nextPollAt),
+    onTokenChange: (listener) => watchToken(token, () => lastToken, listener),
   });
 
-  await daemon.run(stop.signal);
+  try {
+    await daemon.run(stop.signal);
+  } finally {
+    health.stopped();
+  }
   await drain(daemon.idle(), log);
   await publisher.close({ topic: statusTopic(topics), payload: 'offline' }, GOODBYE_TIMEOUT_MS);
   log.info('stopped');

@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { configErrorText, loadAppAwareConfig, type App } from '../supervisor/settings.js';
+import { shownSettings } from '../config/masked.js';
 import { loadOrCreateClientIdentifier } from '../state/client-identifier.js';
 import { tokenSource, type TokenSource } from '../state/token.js';
 import { PRODUCT_NAME } from '../version.js';
@@ -58,4 +59,9 @@ export function sayingWhatIsWrong<T>({ stderr, env }: CommandContext, load: () =
 
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What the commands' lines show openly: the redactor never strikes a secret inside these (see createRedactor). */
+export function shownInLines(config: Config): string[] {
+  return [PRODUCT_NAME, ...shownSettings(config)];
 }

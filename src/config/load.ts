@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import convict from 'convict';
+import { withoutUrlCredentials } from '../redaction/redact.js';
 import { DEFAULT_CONFIG_FILE, schema, schemaKeys, SECRET_ENVS, type Config } from './schema.js';
 import { BrokerTlsError, readBrokerTls } from '../mqtt/tls.js';
 
@@ -36,10 +37,12 @@ export function loadConfig({ env, args, layers = [] }: LoadOptions): Config {
   try {
     config.validate({ allowed: 'strict' });
   } catch (error) {
-    // convict reports one problem per line; each names its key and masks sensitive values.
+    // convict reports one problem per line; each names its key and masks sensitive values, but quotes
+    // the others whole, so a broker URL's password is masked here.
     throw new ConfigError(
       allLines(error)
         .map((line) => line.replace(/^configuration param '([^']+)' not declared in the schema/, '$1: is not a known setting'))
+        .map(withoutUrlCredentials)
         .join('; '),
     );
   }
@@ -47,6 +50,10 @@ export function loadConfig({ env, args, layers = [] }: LoadOptions): Config {
   // mqtt.js sends no password without a user name, and the broker then just closes the connection.
   if (raw.mqtt.password && !raw.mqtt.username) {
     throw new ConfigError('mqtt.password: is set but mqtt.username is empty; the broker needs both');
+  }
+  // fetch refuses such a URL, and its error would quote the password.
+  if (/^[^:]+:\/\/[^/]*@/.test(raw.plex.apiUrl)) {
+    throw new ConfigError('plex.apiUrl: must not contain a user name or password; plex.tv takes the token instead');
   }
   const { baseTopic } = raw.mqtt;
   const prefix = raw.homeassistant.discoveryPrefix;

@@ -1,3 +1,4 @@
+import { withoutUrlCredentials } from '../redaction/redact.js';
 import { schema, schemaKeys, type Config } from './schema.js';
 
 /** Shown in place of a secret that is set. */
@@ -11,25 +12,30 @@ export function maskedConfig(config: Config): Record<string, unknown> {
       Object.entries(node).map(([key, value]: [string, unknown]) => {
         const path = prefix ? `${prefix}.${key}` : key;
         if (sensitive.has(path)) return [key, value ? MASKED : ''];
-        if (typeof value === 'string') return [key, withoutUrlPassword(value)];
+        // mqtt.js takes credentials from `mqtt://user:password@host` too.
+        if (typeof value === 'string') return [key, withoutUrlCredentials(value)];
         return [key, typeof value === 'object' && value !== null ? mask(value, path) : value];
       }),
     );
   return mask(config, '');
 }
 
-function lookup(node: object, key: string): Record<string, unknown> | undefined {
-  return key.split('.').reduce<Record<string, unknown> | undefined>((at, part) => at?.[part] as Record<string, unknown> | undefined, node as Record<string, unknown>);
+/**
+ * What lines show openly about the configuration: every setting's name and every value that is not
+ * sensitive. The redactor leaves a secret alone that is part of one of these (see createRedactor).
+ */
+export function shownSettings(config: Config): string[] {
+  const values: string[] = [];
+  const collect = (node: Record<string, unknown>): void => {
+    for (const value of Object.values(node)) {
+      if (typeof value === 'string' && value !== MASKED && value !== '') values.push(value);
+      else if (typeof value === 'object' && value !== null) collect(value as Record<string, unknown>);
+    }
+  };
+  collect(maskedConfig(config));
+  return [...schemaKeys(), ...values];
 }
 
-/** mqtt.js takes credentials from `mqtt://user:password@host` too. */
-function withoutUrlPassword(value: string): string {
-  if (!/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(value)) return value;
-  try {
-    const url = new URL(value);
-    if (url.password) url.password = '*****';
-    return url.toString();
-  } catch {
-    return value;
-  }
+function lookup(node: object, key: string): Record<string, unknown> | undefined {
+  return key.split('.').reduce<Record<string, unknown> | undefined>((at, part) => at?.[part] as Record<string, unknown> | undefined, node as Record<string, unknown>);
 }

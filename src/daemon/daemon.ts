@@ -11,7 +11,8 @@ import { REFRESH_PAYLOAD } from '../ha/discovery.js';
 import { afterFailure, afterSuccess, INITIAL_BRIDGE_STATUS, type BridgeStatus } from '../bridge/status.js';
 import { nextPollDelay, type BackoffPolicy } from './backoff.js';
 import type { Clock } from './clock.js';
-import { describeFailure, notInAHomeWarning } from './failures.js';
+import { notInAHomeWarning } from './failures.js';
+import { noteFailure, noteRecovery, type Trouble } from './reminders.js';
 
 /**
  * The poll loop and the broker's state: polls plex.tv, keeps the bridge status, and makes the broker
@@ -37,6 +38,8 @@ export interface DaemonDeps {
   readonly log: Logger;
   readonly clock: Clock;
   readonly random?: () => number;
+  /** Subscribes to changes of the token's source (returns the unsubscribe); used while plex.tv rejects the token. */
+  readonly onTokenChange?: (listener: () => void) => () => void;
   /** Told each time the loop goes round, for the health check. */
   readonly heartbeat?: (beat: { readonly loopAt: Date; readonly nextPollAt: Date }) => void;
 }
@@ -62,7 +65,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   /** Whether the broker has been told the home since the last (re)connection: said once, in the log. */
   let homeAnnounced = false;
   let failures = 0;
-  let lastFailureMessage = '';
+  let trouble: Trouble | null = null;
+  let stopTokenWatch: (() => void) | undefined;
   let lastRefreshAt = -Infinity;
   let wake = new AbortController();
   // Broker work runs one task at a time, in order, so plans never interleave.
@@ -129,16 +133,24 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     wake.abort();
   };
 
+  const tokenChanged = (): void => {
+    log.info('the Plex token changed; polling plex.tv now');
+    wake.abort();
+  };
+
   const poll = async (signal: AbortSignal): Promise<number> => {
     try {
       const next = await plex.fetchHome(signal);
-      if (failures > 0) log.info('plex.tv answers again', { after: failures });
+      const recovered = noteRecovery(trouble, clock.now());
+      if (recovered) log.info(recovered.message, recovered.fields);
       logChanges(log, home, next);
       if (next.notInAHome && !home?.notInAHome) log.warn(notInAHomeWarning(next));
       home = next;
       bridge = afterSuccess(bridge);
       failures = 0;
-      lastFailureMessage = '';
+      trouble = null;
+      stopTokenWatch?.();
+      stopTokenWatch = undefined;
       return nextPollDelay(options.backoff, null, 0, random());
     } catch (error) {
       if (signal.aborted) return 0;
@@ -146,10 +158,12 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       failures += 1;
       bridge = afterFailure(bridge, error, clock.now());
       const delay = nextPollDelay(options.backoff, error, failures, random());
-      // Said once per kind of trouble, not on every retry.
-      const level = error.message === lastFailureMessage ? 'debug' : error.kind === 'unauthorized' ? 'error' : 'warn';
-      log[level](describeFailure(error), { retryInSeconds: Math.round(delay / 1000), failures });
-      lastFailureMessage = error.message;
+      // Said once per kind of trouble, then reminded at a capped pace.
+      const said = noteFailure(trouble, error, clock.now(), delay);
+      trouble = said.trouble;
+      log[said.line.level](said.line.message, said.line.fields);
+      // A fixed token is used at once, not after the slow pace for a rejected one.
+      if (error.kind === 'unauthorized' || error.kind === 'rejected') stopTokenWatch ??= deps.onTokenChange?.(tokenChanged);
       return delay;
     }
   };
@@ -176,6 +190,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       } finally {
         stopConnect();
         stopMessages();
+        stopTokenWatch?.();
       }
     },
   };

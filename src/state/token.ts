@@ -37,30 +37,49 @@ export function readStoredToken(stateDir: string): string | undefined {
 export interface TokenSource {
   /** The token now; falls back to the last good one when its file cannot be read for a moment. */
   read(): string;
-  /** Where it comes from, for the log (never the token itself). */
+  /** Where the token last read came from: `PLEX_TOKEN` or a file's path (never the token itself). */
   readonly origin: string;
+  /** The files a new token may appear in, first wins: PLEX_TOKEN_FILE, then the one `login` stores. */
+  readonly files: readonly string[];
 }
 
-/** PLEX_TOKEN, else PLEX_TOKEN_FILE, else the token `login` stored; a ConfigError when there is none. */
+/**
+ * PLEX_TOKEN, else PLEX_TOKEN_FILE, else the token `login` stored; a ConfigError when there is none.
+ * An empty token file gives way to the stored token (Compose names a secret file that may stay empty
+ * while `login` stores the token), and `origin` always names the one really in use.
+ */
 export function tokenSource(config: Config): TokenSource {
-  const file = config.plex.tokenFile ?? (config.plex.token ? undefined : storedTokenPath(config.stateDir));
-  let current = config.plex.token.trim() || readStoredToken(config.stateDir) || '';
-  if (!current) {
+  const fromEnv = config.plex.tokenFile === undefined ? config.plex.token.trim() : '';
+  const files = fromEnv ? [] : [...(config.plex.tokenFile ? [config.plex.tokenFile] : []), storedTokenPath(config.stateDir)];
+  const found = fromEnv ? { token: fromEnv, origin: 'PLEX_TOKEN' } : firstToken(files);
+  if (!found) {
     throw new ConfigError('plex.token: is required: set PLEX_TOKEN or PLEX_TOKEN_FILE, or run `plex-home-mqtt login`');
   }
-  if (!isSendableToken(current)) {
-    throw new ConfigError('plex.token: must be one line of printable ASCII without spaces (is the token file more than one line?)');
+  if (!isSendableToken(found.token)) {
+    throw new ConfigError(`plex.token: must be one line of printable ASCII without spaces (is ${found.origin} more than one line?)`);
   }
-  if (!file) return { read: () => current, origin: 'PLEX_TOKEN' };
+  let current = found;
   return {
-    origin: file,
+    files,
+    get origin() {
+      return current.origin;
+    },
     read() {
-      try {
-        current = readSecretFile('PLEX_TOKEN', file).trim() || current;
-      } catch {
-        // Keep the last good token; if it matters, plex.tv's answer says so.
-      }
-      return current;
+      // Keep the last good token when no file has one; if it matters, plex.tv's answer says so.
+      if (files.length > 0) current = firstToken(files) ?? current;
+      return current.token;
     },
   };
+}
+
+function firstToken(files: readonly string[]): { token: string; origin: string } | undefined {
+  for (const file of files) {
+    try {
+      const token = readSecretFile('PLEX_TOKEN', file).trim();
+      if (token) return { token, origin: file };
+    } catch {
+      // Missing (no login yet) or unreadable for a moment: try the next one.
+    }
+  }
+  return undefined;
 }

@@ -30,4 +30,21 @@ describe('plex-home-mqtt health', () => {
     expect((await check.exited()).code).toBe(0);
     expect(check.output()).toBe('healthy\n');
   });
+
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    it(`says unhealthy right after the daemon ended by ${signal}`, async () => {
+      const stateDir = mkdtempSync(join(tmpdir(), 'plex-home-mqtt-health-'));
+      await using plex = await startFakePlex(home());
+      // The default interval: today's verdict would say healthy for a minute and more after the end.
+      await using daemon = startDaemon({
+        PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, STATE_DIR: stateDir, PLEX_POLL_INTERVAL: '60',
+        ...scope(`health-${signal}`).env,
+      });
+      await daemon.waitForLog(DAEMON_READY);
+      await daemon.stop(signal);
+      await using check = startDaemon({ STATE_DIR: stateDir }, ['health']);
+      expect((await check.exited()).code).toBe(1);
+      expect(check.output()).toMatch(signal === 'SIGTERM' ? /^unhealthy: the daemon stopped at / : /^unhealthy: the daemon \(pid \d+\) is not running/);
+    });
+  }
 });

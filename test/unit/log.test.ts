@@ -63,7 +63,7 @@ describe('createLogger: secrets', () => {
       expect(output).toContain(`plex.tv rejected ${REDACTED}`);
       expect(output).toContain(`"X-Plex-Token":"${REDACTED}"`);
       expect(output).toContain(`"tries":["token=${REDACTED}","fine"]`);
-      expect(output).toContain(`"broker":"mqtt://plex:${REDACTED}@broker"`);
+      expect(output).toContain('"broker":"mqtt://plex:*****@broker"');
       expect(output).toContain(`"error":"connect failed for ${REDACTED}"`);
       expect(output).toContain('"count":2');
     });
@@ -79,6 +79,27 @@ describe('createLogger: secrets', () => {
       expect.stringMatching(/ info: using \[redacted\]$/),
       expect.stringMatching(/ info: now using \[redacted\] instead of first-token-0001$/),
     ]);
+  });
+
+  it('leaves ordinary lines intact with short and common secrets, which it cannot tell from words', async () => {
+    // MQTT_USERNAME=mqtt MQTT_PASSWORD=mqtt is a common Home Assistant setup; PLEX_TOKEN=x a first try.
+    const { log, lines } = capture('text', () => ['x', 'mqtt', 'homeassistant'], 'info');
+    log.info('plex-home-mqtt 0.1.0 starting', { plex: 'https://plex.tv', token: 'PLEX_TOKEN' });
+    log.info('connected to the MQTT broker', { broker: 'mqtt://localhost:1883', discovery: 'homeassistant/status' });
+    expect(await lines()).toEqual([
+      expect.stringMatching(/ info: plex-home-mqtt 0\.1\.0 starting \{"plex":"https:\/\/plex\.tv","token":"PLEX_TOKEN"\}$/),
+      expect.stringMatching(/ info: connected to the MQTT broker \{"broker":"mqtt:\/\/localhost:1883","discovery":"homeassistant\/status"\}$/),
+    ]);
+  });
+
+  it('leaves alone a password that is also the user name, which the log may show', async () => {
+    const stream = new PassThrough();
+    let written = '';
+    stream.on('data', (chunk: Buffer) => (written += chunk.toString('utf8')));
+    const log = createLogger({ level: 'info', format: 'text', secrets: () => ['ha-user-2024', TOKEN], shown: ['ha-user-2024'], stream });
+    log.info('signed in as ha-user-2024', { token: TOKEN });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(written).toMatch(/ info: signed in as ha-user-2024 \{"token":"\[redacted\]"\}\n$/);
   });
 
   it('ignores empty secrets (an unset MQTT password redacts nothing)', async () => {
