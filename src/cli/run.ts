@@ -10,6 +10,7 @@ import { systemClock } from '../daemon/clock.js';
 import { HOMEPAGE, PRODUCT_NAME, VERSION } from '../version.js';
 import { EXIT_CONFIG, type Command } from './command.js';
 import { loadTokenSettings } from './settings.js';
+import { activityFromConfig } from '../activity/setup.js';
 
 /** The daemon itself (`plex-home-mqtt`, `npm start`): wires the parts and runs until SIGTERM or SIGINT. */
 
@@ -47,11 +48,13 @@ export const run: Command = async (context) => {
     if (publisher.connected) return;
     health.update({ brokerConnected: false, brokerDownSince: new Date().toISOString() });
   });
+  const activity = activityFromConfig(config, { log, clientIdentifier, token: readToken, home: () => daemon.currentHome() });
   const daemon = createDaemon({
     options: {
       topics,
       discovery: config.homeassistant.discovery,
       publishEmail: config.publish.email,
+      publishFriendsWatching: config.publish.friendsWatching,
       origin: { name: PRODUCT_NAME, sw_version: VERSION, support_url: HOMEPAGE },
       backoff: defaultBackoffPolicy(config.plex.pollInterval * 1000),
       haStatusTopic: config.homeassistant.statusTopic,
@@ -69,6 +72,7 @@ export const run: Command = async (context) => {
     publisher,
     log,
     clock: systemClock,
+    ...(activity ? { activity } : {}),
     heartbeat: ({ loopAt, nextPollAt }) => health.update({ loopAt: loopAt.toISOString(), nextPollAt: nextPollAt.toISOString() }),
   });
 
@@ -80,7 +84,10 @@ export const run: Command = async (context) => {
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
 
+  // Never rejects by design; should a defect make it, the home's other topics carry on without it.
+  const watching = activity?.run(stop.signal).catch((error: unknown) => log.error('live activity stopped', { error: String(error) }));
   await daemon.run(stop.signal);
+  await watching;
   await drain(daemon.idle(), log);
   await publisher.close({ topic: statusTopic(topics), payload: 'offline' }, GOODBYE_TIMEOUT_MS);
   log.info('stopped');

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { plexHeaders, type PlexHttpOptions } from '../plex/http.js';
-import { isFields, type Fields } from './xml.js';
+import { isFields } from './xml.js';
 
 /**
  * A Plex Media Server's notification websocket (`/:/websockets/notifications`): says when playback
@@ -67,7 +67,7 @@ export function openNotifications(options: NotificationSocketOptions): Notificat
   socket.on('pong', () => (answered = true));
   socket.on('message', (data: WebSocket.RawData) => {
     answered = true;
-    if (isPlaying(String(data))) options.onPlaying();
+    if (isPlaying(messageText(data))) options.onPlaying();
   });
   socket.on('unexpected-response', (_request, response) => end(`${where} answered ${response.statusCode}`));
   socket.on('error', (error) => end(`${where} failed: ${error.message}`));
@@ -84,5 +84,10 @@ export function isPlaying(message: string): boolean {
     return false;
   }
   const container = isFields(doc) ? doc['NotificationContainer'] : undefined;
-  return isFields(container) && (container as Fields)['type'] === 'playing';
+  return isFields(container) && container['type'] === 'playing';
+}
+
+function messageText(data: WebSocket.RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
 }
