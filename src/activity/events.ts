@@ -8,7 +8,8 @@ import { homeEventsTopic, userEventsTopic } from './topics.js';
  * Pure: two activity snapshots → `started` and `stopped` events, in the envelope EVENTS.md fixes. Only
  * home users' sessions make events (a friend's never does), and only on a server read before and after:
  * the first read after start, and a server that is unreachable, say nothing about what began or ended.
- * A pause is not an event; the next episode in the same session is (one stopped, one started).
+ * A server back from an outage is compared with its last known sessions. A pause is not an event; the
+ * next episode in the same session is (one stopped, one started).
  */
 
 /** The event types this module adds to the user's `event` entity (issue 10 creates it). */
@@ -25,7 +26,8 @@ export function activityEvents(home: Home, before: ActivitySnapshot, after: Acti
   const events: ActivityEvent[] = [];
   for (const next of after.servers) {
     const previous = before.servers.find((server) => server.id === next.id);
-    if (!previous?.known || !previous.available || !next.available) continue;
+    // A server back after an outage is compared with what it last said: what ended meanwhile has stopped.
+    if (!previous?.known || !next.available) continue;
     const was = keyed(previous);
     const now = keyed(next);
     const push = (type: ActivityEventType, session: WatchedSession): void => {
