@@ -1,7 +1,6 @@
 import type { Logger } from '../log.js';
 import type { Clock } from '../daemon/clock.js';
 import type { BackoffPolicy } from '../daemon/backoff.js';
-import { PlexError } from '../plex/errors.js';
 import type { Home } from '../plex/home.js';
 import type { PmsConnector } from '../pms/connector.js';
 import type { PlexServer } from '../pms/resources.js';
@@ -36,7 +35,11 @@ export interface ActivityMonitorDeps {
   readonly random?: () => number;
   readonly backoff: BackoffPolicy;
   readonly checkIntervalMs: number;
+  /** How often plex.tv is asked again for the owner's servers (a new server, a new address). */
+  readonly rediscoverMs?: number;
 }
+
+const REDISCOVER_MS = 15 * 60_000;
 
 export function createActivityMonitor(deps: ActivityMonitorDeps): ActivityMonitor {
   const { log, clock } = deps;
@@ -69,7 +72,7 @@ export function createActivityMonitor(deps: ActivityMonitorDeps): ActivityMonito
       } catch (error) {
         if (signal.aborted) return null;
         const delay = Math.min(deps.backoff.retryMaxMs, deps.backoff.retryMinMs * 2 ** (failures - 1));
-        const message = error instanceof PlexError || error instanceof Error ? error.message : String(error);
+        const message = error instanceof Error ? error.message : String(error);
         log.warn(`the owner's Plex Media Servers cannot be listed: ${message}; Watching is unavailable`, {
           retryInSeconds: Math.round(delay / 1000),
         });
@@ -79,6 +82,23 @@ export function createActivityMonitor(deps: ActivityMonitorDeps): ActivityMonito
     return null;
   };
 
+  const discoverOnce = async (signal: AbortSignal): Promise<PlexServer[] | null> => {
+    try {
+      return await deps.connector.discover(signal);
+    } catch (error) {
+      log.debug('the list of servers could not be read again; keeping the one we have', { error: String(error) });
+      return null;
+    }
+  };
+
+  /** The servers to watch from now on; those already known keep what was last read of them. */
+  const adopt = (servers: readonly PlexServer[]): void => {
+    if (servers.length === 0) log.warn('this Plex account owns no Plex Media Server: nobody is ever shown watching');
+    else log.info('watching Plex Media Servers', { servers: servers.map((server) => server.name) });
+    const fresh = (server: PlexServer): ServerActivity => ({ id: server.id, name: server.name, known: false, available: false, sessions: [] });
+    change({ discovered: true, servers: servers.map((server) => snapshot.servers.find((entry) => entry.id === server.id) ?? fresh(server)) });
+  };
+
   return {
     snapshot: () => snapshot,
     onChange(listener) {
@@ -86,21 +106,33 @@ export function createActivityMonitor(deps: ActivityMonitorDeps): ActivityMonito
       return () => listeners.delete(listener);
     },
     async run(signal) {
-      const servers = await discover(signal);
-      if (!servers) return;
-      if (servers.length === 0) log.warn('this Plex account owns no Plex Media Server: nobody is ever shown watching');
-      else log.info('watching Plex Media Servers', { servers: servers.map((server) => server.name) });
-      change({
-        discovered: true,
-        servers: servers.map((server) => ({ id: server.id, name: server.name, known: false, available: false, sessions: [] })),
-      });
-      await Promise.all(
-        servers.map((server) =>
-          watchServer({ ...deps, random, server, report: (sessions) => report(server, sessions) }, signal),
-        ),
-      );
+      let servers = await discover(signal);
+      while (servers && !signal.aborted) {
+        adopt(servers);
+        const round = new AbortController();
+        const stopRound = (): void => round.abort();
+        signal.addEventListener('abort', stopRound, { once: true });
+        const current = servers;
+        const watching = Promise.all(
+          current.map((server) => watchServer({ ...deps, random, server, report: (sessions) => report(server, sessions) }, round.signal)),
+        );
+        // A changed list (a server added or gone, new addresses, a new token) restarts the watchers.
+        let next: PlexServer[] | null = current;
+        while (next && !signal.aborted && sameServers(next, current)) {
+          await clock.sleep(deps.rediscoverMs ?? REDISCOVER_MS, signal);
+          next = signal.aborted ? null : ((await discoverOnce(signal)) ?? current);
+        }
+        round.abort();
+        await watching;
+        signal.removeEventListener('abort', stopRound);
+        servers = next;
+      }
     },
   };
+}
+
+function sameServers(a: readonly PlexServer[], b: readonly PlexServer[]): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** The sessions read, with the time each was first seen (kept from the last read of the same playback). */
