@@ -11,11 +11,13 @@ export function activityDocuments(
   activity: HomeActivity,
   publishFriends: boolean,
 ): [string, string][] {
+  // The users' sessions before the availability they depend on: a server back from an outage shows what
+  // it plays now, not for a moment what it played before.
   return [
-    [homeActivityTopic(topics, home.id), homeActivityDocument(activity, publishFriends)],
     ...home.users.map((user): [string, string] => [
       userWatchingTopic(topics, home.id, user.uuid),
       watchingDocument(activity.byUser.get(user.uuid) ?? []),
     ]),
+    [homeActivityTopic(topics, home.id), homeActivityDocument(activity, publishFriends)],
   ];
 }
