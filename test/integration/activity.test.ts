@@ -117,10 +117,17 @@ describe('who is watching what, live', () => {
     for (const [topic, payload] of retained) expect(`${topic} ${payload}`).not.toContain(t.pms.token);
     expect(t.daemon.output()).not.toContain(t.pms.token);
     expect(t.plex.requests.some((r) => r.url === '/api/v2/resources?includeHttps=1&includeRelay=1')).toBe(true);
+
+    // Watching keeps shutdown as quick as ever.
+    const { code, ms: stopMs } = await t.daemon.stop('SIGTERM');
+    expect(code).toBe(0);
+    expect(stopMs).toBeLessThan(2_000);
   });
 
   it('tells two home users apart (the owner by local id 1), counts a friend without naming them', async () => {
     await using t = await stand('two');
+    // This server answers in JSON (the daemon asks for it; the others here answer XML regardless).
+    t.pms.respondWithJson(true);
     await t.daemon.waitForLog(DAEMON_READY);
     await t.observer.waitFor((m) => m.topic === t.activityTopic && available(JSON.parse(m.payload)));
     const friend = track(FRIEND_ID, { user: { id: FRIEND_ID, title: 'Neighbour Ned' } });
