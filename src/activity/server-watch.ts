@@ -39,8 +39,9 @@ export async function watchServer(deps: ServerWatchDeps, signal: AbortSignal): P
   let lastProblem = '';
   while (!signal.aborted) {
     const ended = await connection(deps, signal);
-    deps.report(null);
+    // On the way out nothing is reported: the bridge's `offline` already makes every entity unavailable.
     if (signal.aborted) return;
+    deps.report(null);
     failures = ended.wasUp ? 1 : failures + 1;
     const kind = ended.error?.kind ?? 'network';
     const delay = nextPollDelay(deps.backoff, { kind }, failures, deps.random());
