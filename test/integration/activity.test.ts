@@ -189,6 +189,39 @@ describe('who is watching what, live', () => {
   });
 });
 
+describe('several servers', () => {
+  it('watches every server the owner has, and is unavailable while any one of them cannot be heard', async () => {
+    const s = scope('several');
+    await using plex = await startFakePlex(home({ users: [OWNER, KID, TEEN] }));
+    await using basement = await startFakePms('basement-token', [episode(KID.id)]);
+    await using attic = await startFakePms('attic-token', [movie('1')]);
+    plex.resources = resourcesJson([
+      { name: 'Basement', clientIdentifier: 'srv-basement', accessToken: basement.token, connections: [{ uri: basement.url, local: true }] },
+      { name: 'Attic', clientIdentifier: 'srv-attic', accessToken: attic.token, connections: [{ uri: attic.url, local: true }] },
+    ]);
+    await using observer = await observe(broker.url, [`${s.base}/#`]);
+    await using daemon = startDaemon({
+      PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, ...s.env,
+      PUBLISH_WATCHING: 'true', PLEX_SESSIONS_CHECK_INTERVAL: '2', PLEX_POLL_INTERVAL: '30',
+    });
+    await daemon.waitForLog(DAEMON_READY);
+    const activityTopic = `${s.base}/1234567/activity`;
+    await observer.waitFor((m) => m.topic === activityTopic && (JSON.parse(m.payload) as { streams: number }).streams === 2 && available(JSON.parse(m.payload)));
+    await eventually(async () => {
+      const messages = await retainedMessages(broker.url, [`${s.base}/#`]);
+      expect(list(JSON.parse(messages.get(`${s.base}/1234567/users/${KID.uuid}/watching`) ?? '[]'))[0]).toMatchObject({ server: 'Basement' });
+      expect(list(JSON.parse(messages.get(`${s.base}/1234567/users/${OWNER.uuid}/watching`) ?? '[]'))[0]).toMatchObject({ server: 'Attic' });
+    });
+
+    const from = observer.messages.length;
+    await attic.stop();
+    const down = await observer.waitFor((m) => m.topic === activityTopic && observer.messages.indexOf(m) >= from && unavailable(JSON.parse(m.payload)));
+    expect(JSON.parse(down.payload)).toMatchObject({
+      streams: 1, servers: [{ name: 'Basement', available: true }, { name: 'Attic', available: false }],
+    });
+  });
+});
+
 describe('a server given by URL', () => {
   it("uses the owner's token with plex.serverUrl, and shows a rejected token as unavailable, never as off", async () => {
     const s = scope('url');
