@@ -59,7 +59,7 @@ async function connection(deps: ServerWatchDeps, signal: AbortSignal): Promise<E
   const { server, connector } = deps;
   let url: string;
   try {
-    url = (await connector.connect(server, signal)).url;
+    url = (await linked(signal, (own) => connector.connect(server, own))).url;
   } catch (error) {
     return failed(error, false);
   }
@@ -83,7 +83,7 @@ async function connection(deps: ServerWatchDeps, signal: AbortSignal): Promise<E
       try {
         do {
           again = false;
-          const sessions = await connector.read(url, server, signal);
+          const sessions = await linked(signal, (own) => connector.read(url, server, own));
           if (done) return;
           deps.report(sessions);
         } while (again);
@@ -113,4 +113,22 @@ async function connection(deps: ServerWatchDeps, signal: AbortSignal): Promise<E
 function failed(error: unknown, wasUp: boolean): Ended {
   if (error instanceof PlexError) return { wasUp, error, reason: error.message };
   return { wasUp, error: null, reason: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * Runs `task` with a signal of its own that follows `signal`. Why not pass `signal` on: the HTTP layer
+ * combines it with a timeout through AbortSignal.any, and Node 20 keeps every signal so combined with a
+ * long-lived source for good (nodejs/node#55351; see the daemon's withCycleSignal): a read every few
+ * seconds for weeks would add up.
+ */
+async function linked<T>(signal: AbortSignal, task: (own: AbortSignal) => Promise<T>): Promise<T> {
+  const own = new AbortController();
+  const abort = (): void => own.abort();
+  if (signal.aborted) own.abort();
+  signal.addEventListener('abort', abort, { once: true });
+  try {
+    return await task(own.signal);
+  } finally {
+    signal.removeEventListener('abort', abort);
+  }
 }

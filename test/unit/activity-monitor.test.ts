@@ -19,14 +19,15 @@ const server = (id: string): PlexServer => ({ id, name: id, urls: [`http://${id}
 type Handlers = Pick<NotificationSocketOptions, 'onOpen' | 'onPlaying' | 'onClose'>;
 
 function standIn(initial: PlexServer[]) {
-  const state = { servers: initial, reads: 0 };
+  const state = { servers: initial, reads: 0, signals: [] as AbortSignal[] };
   const sessions = new Map<string, PlexSession[]>();
   const sockets = new Map<string, Handlers>();
   const connector: PmsConnector = {
     discover: () => Promise.resolve(state.servers),
     connect: (s) => Promise.resolve({ url: s.urls[0] ?? '', sessions: sessions.get(s.id) ?? [] }),
-    read: (_url, s) => {
+    read: (_url, s, signal) => {
       state.reads += 1;
+      state.signals.push(signal);
       return Promise.resolve(sessions.get(s.id) ?? []);
     },
     listen: (_url, s, handlers) => {
@@ -63,6 +64,8 @@ describe('the activity monitor', () => {
     for (let i = 0; i < 10; i++) stand.sockets.get('basement')?.onPlaying();
     await settle();
     expect(stand.state.reads - before).toBeLessThanOrEqual(2);
+    // Each read has a signal of its own, so none is tied to a long-lived one for good (nodejs/node#55351).
+    expect(new Set(stand.state.signals).size).toBe(stand.state.signals.length);
     expect(events.map((e) => [e.type, e.user.uuid])).toEqual([['started', KID.uuid]]);
     expect(monitor.snapshot().servers[0]?.sessions[0]).toMatchObject({ startedAt: clock.now().toISOString(), serverName: 'basement' });
 
