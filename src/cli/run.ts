@@ -48,7 +48,7 @@ export const run: Command = async (context) => {
     if (publisher.connected) return;
     health.update({ brokerConnected: false, brokerDownSince: new Date().toISOString() });
   });
-  const activity = activityFromConfig(config, { log, clientIdentifier, token: readToken, home: () => daemon.currentHome() });
+  const activity = await activityFromConfig(config, { log, clientIdentifier, token: readToken, home: () => daemon.currentHome() });
   const daemon = createDaemon({
     options: {
       topics,
