@@ -12,6 +12,7 @@ import { PROCESSES_PER_VARIANT, rssVariants, steadyState } from './steady.js';
 import { SHIPPED_NODE_ARGS } from './daemon-child.js';
 import { count, max, mb, median, min, ms } from './stats.js';
 import { renderTable, type Row } from './table.js';
+import { watchingRows } from './watching.js';
 
 /**
  * `npm run bench`: every figure against a real Mosquitto (testcontainers) and the loopback plex.tv
@@ -28,6 +29,7 @@ const RUNS = {
   scriptRuns: QUICK ? 2 : 5,
   scriptCycles: 10,
   growthCycles: QUICK ? 2_000 : 20_000,
+  restSeconds: QUICK ? 20 : 120,
 };
 const GROWTH_SAMPLES = QUICK ? [100, 1_000, 2_000] : [100, 1_000, 2_500, 5_000, 10_000, 15_000, 20_000];
 const RATIO_TARGET = 10;
@@ -151,6 +153,8 @@ async function main(): Promise<void> {
   rows.push(...steady.rows);
   rows.push(...(await scriptRows(broker.url, plex, steady.cpu, toolsProblem)));
   rows.push(...(await growthRows(broker.url, plex)));
+  progress(`live activity: notification → published (${RUNS.latency} runs), then ${RUNS.restSeconds} s at rest, watching on and off`);
+  rows.push(...(await watchingRows(broker.url, plex, RUNS.latency, RUNS.restSeconds * 1000)));
 
   progress(`load average after the run: ${load()}`);
   process.stdout.write(`Machine: ${describeMachine()}\n\n${renderTable(rows)}\n`);

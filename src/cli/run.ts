@@ -13,6 +13,7 @@ import { HOMEPAGE, PRODUCT_NAME, VERSION } from '../version.js';
 import { EXIT_CONFIG, type Command } from './command.js';
 import { loadSettings, shownInLines } from './settings.js';
 import { startUp } from './start-up.js';
+import { activityFromConfig } from '../activity/setup.js';
 
 /** The daemon itself (`plex-home-mqtt`, `npm start`): wires the parts and runs until SIGTERM or SIGINT. */
 
@@ -83,11 +84,13 @@ export const run: Command = async (context) => {
   publisher.onDisconnect(() => {
     if (!publisher.connected) health.brokerDown();
   });
+  const activity = await activityFromConfig(config, { log, clientIdentifier, token: readToken, home: () => daemon.currentHome() });
   const daemon = createDaemon({
     options: {
       topics,
       discovery: config.homeassistant.discovery,
       publishEmail: config.publish.email,
+      publishFriendsWatching: config.publish.friendsWatching,
       origin: { name: PRODUCT_NAME, sw_version: VERSION, support_url: HOMEPAGE },
       backoff: defaultBackoffPolicy(config.plex.pollInterval * 1000),
       haStatusTopic: config.homeassistant.statusTopic,
@@ -105,12 +108,16 @@ export const run: Command = async (context) => {
     publisher,
     log,
     clock: systemClock,
+    ...(activity ? { activity } : {}),
     heartbeat: ({ loopAt, nextPollAt }) => health.loop(loopAt, nextPollAt),
     onTokenChange: (listener) => watchToken(token, () => lastToken, listener),
   });
 
+  // Never rejects by design; should a defect make it, the home's other topics carry on without it.
+  const watching = activity?.run(stop.signal).catch((error: unknown) => log.error('live activity stopped', { error: String(error) }));
   try {
     await daemon.run(stop.signal);
+    await watching;
   } finally {
     health.stopped();
   }

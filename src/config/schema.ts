@@ -15,6 +15,8 @@ export interface Config {
     readonly apiUrl: string;
     readonly pollInterval: number;
     readonly timeout: number;
+    readonly serverUrl: string;
+    readonly sessionsCheckInterval: number;
   };
   readonly mqtt: {
     readonly url: string;
@@ -30,7 +32,7 @@ export interface Config {
     readonly version: 3 | 4 | 5;
   };
   readonly homeassistant: { readonly discovery: boolean; readonly discoveryPrefix: string; readonly statusTopic: string };
-  readonly publish: { readonly email: boolean };
+  readonly publish: { readonly email: boolean; readonly watching: boolean; readonly friendsWatching: boolean };
   readonly stateDir: string;
   readonly log: { readonly level: 'error' | 'warn' | 'info' | 'debug'; readonly format: 'text' | 'json' };
   readonly configFile: string;
@@ -74,6 +76,11 @@ convict.addFormats({
       if (!isUrl(value, ['http:', 'https:'])) throw new Error('must be an http:// or https:// URL');
     },
   },
+  'optional-http-url': {
+    validate(value: unknown) {
+      if (value !== '' && !isUrl(value, ['http:', 'https:'])) throw new Error('must be empty or an http:// or https:// URL');
+    },
+  },
   'mqtt-url': {
     validate(value: unknown) {
       if (!isUrl(value, ['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'tls:', 'ws:', 'wss:'])) {
@@ -108,6 +115,14 @@ export const schema = {
       format: 'whole-seconds', default: 60, env: 'PLEX_POLL_INTERVAL',
     },
     timeout: { doc: 'Seconds to wait for plex.tv', format: 'whole-seconds', default: 15, env: 'PLEX_TIMEOUT' },
+    serverUrl: {
+      doc: 'Your Plex Media Server, e.g. http://192.168.1.20:32400, for `publish.watching`; empty: every server you own, found through plex.tv',
+      format: 'optional-http-url', default: '', env: 'PLEX_SERVER_URL',
+    },
+    sessionsCheckInterval: {
+      doc: "Seconds between safety-net re-reads of each server's sessions (changes arrive at once anyway); its notification socket is pinged at twice this pace",
+      format: 'whole-seconds', default: 60, env: 'PLEX_SESSIONS_CHECK_INTERVAL',
+    },
   },
   mqtt: {
     url: { doc: 'Broker URL', format: 'mqtt-url', default: 'mqtt://localhost:1883', env: 'MQTT_URL' },
@@ -139,6 +154,14 @@ export const schema = {
   },
   publish: {
     email: { doc: "Publish users' email addresses (personal data)", format: 'flag', default: false, env: 'PUBLISH_EMAIL' },
+    watching: {
+      doc: "Publish who in the home is watching what, live, from your Plex Media Servers (personal data)",
+      format: 'flag', default: false, env: 'PUBLISH_WATCHING',
+    },
+    friendsWatching: {
+      doc: 'With `publish.watching`: also name the friends (outside the home) watching on your servers; otherwise they are only counted',
+      format: 'flag', default: false, env: 'PUBLISH_FRIENDS_WATCHING',
+    },
   },
   stateDir: { doc: 'Folder kept across restarts: client identifier, stored token, health heartbeat', format: String, default: './data', env: 'STATE_DIR' },
   log: {

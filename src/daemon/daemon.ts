@@ -13,6 +13,8 @@ import { nextPollDelay, type BackoffPolicy } from './backoff.js';
 import type { Clock } from './clock.js';
 import { notInAHomeWarning } from './failures.js';
 import { noteFailure, noteRecovery, type Trouble } from './reminders.js';
+import type { ActivitySource } from '../activity/monitor.js';
+import { eventMessages, type ActivityEvent } from '../activity/events.js';
 
 /**
  * The poll loop and the broker's state: polls plex.tv, keeps the bridge status, and makes the broker
@@ -42,6 +44,8 @@ export interface DaemonDeps {
   readonly onTokenChange?: (listener: () => void) => () => void;
   /** Told each time the loop goes round, for the health check. */
   readonly heartbeat?: (beat: { readonly loopAt: Date; readonly nextPollAt: Date }) => void;
+  /** Live activity (`publish.watching`): part of the desired state; its events are published as they come. */
+  readonly activity?: ActivitySource;
 }
 
 export interface Daemon {
@@ -51,6 +55,8 @@ export interface Daemon {
   refresh(): void;
   /** Resolves when pending broker work is done (used by a clean shutdown). */
   idle(): Promise<void>;
+  /** The Plex Home as last read, or null before the first good poll. */
+  currentHome(): Home | null;
 }
 
 export function createDaemon(deps: DaemonDeps): Daemon {
@@ -89,7 +95,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   /** Makes the broker hold what it should; returns how many messages that took. */
   const reconcile = async (force = false): Promise<number> => {
     if (!broker || !publisher.connected) return 0;
-    const desired = desiredMessages(home, bridge, options);
+    const desired = desiredMessages(home, bridge, options, deps.activity?.snapshot());
     const published = await publishAll(planMessages(broker, desired, { removeStale: home !== null, force }));
     if (home && !homeAnnounced) {
       homeAnnounced = true;
@@ -168,12 +174,22 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     }
   };
 
+  /** Activity changed: the retained state first, then its events (QoS 1, never retained). */
+  const publishActivity = async (events: readonly ActivityEvent[]): Promise<void> => {
+    await reconcile();
+    if (!home || !broker || !publisher.connected) return;
+    const messages = eventMessages(topics, home.id, events, clock.now());
+    await Promise.all(messages.map(({ topic, payload }) => publisher.publish(topic, payload, { retain: false })));
+  };
+
   return {
     refresh,
     idle: () => queue,
+    currentHome: () => home,
     async run(signal) {
       const stopConnect = publisher.onConnect(() => enqueue('syncing with the broker', onConnected));
       const stopMessages = publisher.onMessage(onMessage);
+      const stopActivity = deps.activity?.onChange((events) => enqueue('publishing activity', () => publishActivity(events)));
       if (publisher.connected) enqueue('syncing with the broker', onConnected);
       try {
         while (!signal.aborted) {
@@ -191,6 +207,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         stopConnect();
         stopMessages();
         stopTokenWatch?.();
+        stopActivity?.();
       }
     },
   };

@@ -11,6 +11,8 @@ import {
 } from '../mqtt/topics.js';
 import { binarySensor, button, sensor, type Component, type EntityContext } from './components.js';
 import { entityPictureUrl } from './picture.js';
+import type { HomeActivity } from '../activity/activity.js';
+import { homeActivityComponents, userActivityComponents } from '../activity/discovery.js';
 
 /**
  * Pure: Home Assistant device-based discovery. One retained config per device on
@@ -27,6 +29,8 @@ export interface Origin {
 export interface DiscoveryContext {
   readonly topics: TopicConfig;
   readonly origin: Origin;
+  /** Live activity (`publish.watching`): adds its entities to the home and user devices. */
+  readonly activity?: HomeActivity | undefined;
 }
 
 export interface DiscoveryMessage {
@@ -101,6 +105,7 @@ export function homeDiscovery(home: Home, context: DiscoveryContext): DiscoveryM
       valueTemplate: '{{ value_json.userCount }}',
       attributesTemplate: "{{ {'users': value_json.users} | tojson }}",
     }),
+    ...(context.activity ? homeActivityComponents(entity, context.topics, home.id) : {}),
   };
   const device = {
     identifiers: [id],
@@ -137,6 +142,7 @@ export function userDiscovery(home: Home, user: HomeUser, context: DiscoveryCont
       key: 'updated_at', name: 'Updated at', deviceClass: 'timestamp', diagnostic: true,
       valueTemplate: '{{ value_json.updatedAt or None }}',
     }),
+    ...(context.activity ? userActivityComponents(entity, context.topics, home.id, user, context.activity) : {}),
   };
   const device = {
     identifiers: [id],

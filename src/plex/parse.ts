@@ -169,7 +169,7 @@ function epochSeconds(raw: Fields, key: string): number | null {
 const NAMED_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 /** Only XML's five predefined entities and character references: nothing expands into more markup. */
-function decodeXmlEntities(value: string): string {
+export function decodeXmlEntities(value: string): string {
   if (!value.includes('&')) return value;
   return value.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, ref: string) => {
     if (ref.startsWith('#')) {

@@ -18,6 +18,9 @@ export const APP_OPTIONS = {
   discovery_prefix: 'homeassistant.discoveryPrefix',
   status_topic: 'homeassistant.statusTopic',
   publish_email: 'publish.email',
+  publish_watching: 'publish.watching',
+  publish_friends_watching: 'publish.friendsWatching',
+  server_url: 'plex.serverUrl',
   log_level: 'log.level',
 } as const;
 
@@ -28,6 +31,7 @@ export const NOT_APP_OPTIONS: Readonly<Record<string, string>> = {
   'plex.clientIdentifier': 'generated once and kept in /data',
   'plex.apiUrl': 'always plex.tv',
   'plex.timeout': 'the default suits plex.tv',
+  'plex.sessionsCheckInterval': "the default safety-net pace suits a server's notifications",
   'mqtt.ca': "the Mosquitto app's broker is on the Supervisor's own network; TLS to a broker of one's own is not offered yet",
   'mqtt.cert': 'as mqtt.ca',
   'mqtt.key': 'as mqtt.ca',

@@ -27,6 +27,8 @@ export interface FakePlex {
   /** Served in place of the home until cleared; `once` faults clear themselves after one request. */
   fail(fault: Fault | null, options?: { readonly once?: boolean }): void;
   respondWithJson(json: boolean): void;
+  /** JSON served on `GET /api/v2/resources` (the owner's servers, for live activity); null: 404. */
+  resources: string | null;
   readonly requests: RecordedRequest[];
   /** The PIN flow (`login`): POST /api/v2/pins, GET /api/v2/pins/:id, and controls to approve, expire, fail. */
   readonly pins: FakePins;
@@ -51,21 +53,24 @@ export async function startFakePlex(
   const requests: RecordedRequest[] = [];
   const hung = new Set<ServerResponse>();
 
-  const state = { home: initial };
+  const state = { home: initial, resources: null as string | null };
   const pins = createPinRoutes(token, (pinFault, response) => serveFault(pinFault, response, hung));
   const server: Server = createServer((request, response) => {
     requests.push({ url: request.url ?? '', headers: request.headers });
     // Before the home's fault is looked at, so PIN requests never use up a `once` fault meant for the home.
     if (pins.handles(request)) return pins.serve(request, response);
-    const current = fault;
-    if (faultOnce) fault = null;
-    if (request.url?.split('?')[0] !== '/api/v2/home/users') return send(response, 404, 'text/html', '<html>Not Found</html>');
+    const path = request.url?.split('?')[0];
+    const resources = path === '/api/v2/resources' ? state.resources : null;
+    const current = resources === null ? fault : null;
+    if (faultOnce && resources === null) fault = null;
+    if (path !== '/api/v2/home/users' && resources === null) return send(response, 404, 'text/html', '<html>Not Found</html>');
     if (!request.headers['x-plex-client-identifier']) {
       return send(response, 400, 'application/json', '{"errors":[{"code":1000,"message":"X-Plex-Client-Identifier is missing","status":400}]}');
     }
     if (request.headers['x-plex-token'] !== token) {
       return send(response, 401, 'application/json', '{"errors":[{"code":1001,"message":"User could not be authenticated","status":401}]}');
     }
+    if (resources !== null) return send(response, 200, 'application/json', resources);
     if (current) return serveFault(current, response, hung);
     if (json) return send(response, 200, 'application/json', homeJson(state.home));
     return send(response, 200, 'application/xml;charset=utf-8', homeXml(state.home));
@@ -93,6 +98,12 @@ export async function startFakePlex(
     },
     respondWithJson(value) {
       json = value;
+    },
+    get resources() {
+      return state.resources;
+    },
+    set resources(value) {
+      state.resources = value;
     },
     requests,
     pins: pins.controls,

@@ -50,7 +50,7 @@ describe('plex-home-mqtt/config.yaml', () => {
     for (const [option, key] of Object.entries(APP_OPTIONS)) {
       const { format } = setting(key);
       const expected = format === 'flag' ? 'bool' : format === 'whole-seconds' ? 'int(1,)' : format === 'secret' ? 'password?'
-        : format === 'mqtt-url' ? 'url?' : Array.isArray(format) ? `list(${format.join('|')})` : /^(str\??)$/;
+        : format === 'mqtt-url' || format === 'optional-http-url' ? 'url?' : Array.isArray(format) ? `list(${format.join('|')})` : /^(str\??)$/;
       if (typeof expected === 'string') expect(optionSchema[option], option).toBe(expected);
       else expect(optionSchema[option], option).toMatch(expected);
     }

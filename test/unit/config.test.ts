@@ -42,13 +42,13 @@ function configError(env: Record<string, string>, args: string[] = []): ConfigEr
 describe('loadConfig: defaults', () => {
   it('needs only the token; everything else has a default', () => {
     expect(load({ PLEX_TOKEN: TOKEN })).toEqual({
-      plex: { token: TOKEN, tokenFile: undefined, clientIdentifier: '', apiUrl: 'https://plex.tv', pollInterval: 60, timeout: 15 },
+      plex: { token: TOKEN, tokenFile: undefined, clientIdentifier: '', apiUrl: 'https://plex.tv', pollInterval: 60, timeout: 15, serverUrl: '', sessionsCheckInterval: 60 },
       mqtt: {
         url: 'mqtt://localhost:1883', username: '', password: '', baseTopic: 'plex-home',
         ca: '', cert: '', key: '', rejectUnauthorized: true, version: 4,
       },
       homeassistant: { discovery: true, discoveryPrefix: 'homeassistant', statusTopic: 'homeassistant/status' },
-      publish: { email: false },
+      publish: { email: false, watching: false, friendsWatching: false },
       stateDir: './data',
       log: { level: 'info', format: 'text' },
       configFile: '',
@@ -60,17 +60,18 @@ describe('loadConfig: defaults', () => {
       PLEX_TOKEN: TOKEN, PLEX_CLIENT_IDENTIFIER: 'client-1', PLEX_API_URL: 'http://127.0.0.1:8080', PLEX_POLL_INTERVAL: '300',
       PLEX_TIMEOUT: '5', MQTT_URL: 'mqtts://broker:8883', MQTT_USERNAME: 'plex', MQTT_PASSWORD: 'pw', MQTT_BASE_TOPIC: 'home/plex',
       HA_DISCOVERY: 'false', HA_DISCOVERY_PREFIX: 'ha', HA_STATUS_TOPIC: 'ha/status', PUBLISH_EMAIL: 'true', STATE_DIR: '/var/lib/plex',
+      PUBLISH_WATCHING: 'true', PUBLISH_FRIENDS_WATCHING: 'yes', PLEX_SERVER_URL: 'http://10.0.0.2:32400', PLEX_SESSIONS_CHECK_INTERVAL: '30',
       LOG_LEVEL: 'debug', LOG_FORMAT: 'json',
       MQTT_CA: certs.ca.path, MQTT_CERT: certs.clientCert.path, MQTT_KEY: certs.clientKey.path, MQTT_REJECT_UNAUTHORIZED: 'false', MQTT_VERSION: '5',
     });
     expect(config).toEqual({
-      plex: { token: TOKEN, tokenFile: undefined, clientIdentifier: 'client-1', apiUrl: 'http://127.0.0.1:8080', pollInterval: 300, timeout: 5 },
+      plex: { token: TOKEN, tokenFile: undefined, clientIdentifier: 'client-1', apiUrl: 'http://127.0.0.1:8080', pollInterval: 300, timeout: 5, serverUrl: 'http://10.0.0.2:32400', sessionsCheckInterval: 30 },
       mqtt: {
         url: 'mqtts://broker:8883', username: 'plex', password: 'pw', baseTopic: 'home/plex',
         ca: certs.ca.path, cert: certs.clientCert.path, key: certs.clientKey.path, rejectUnauthorized: false, version: 5,
       },
       homeassistant: { discovery: false, discoveryPrefix: 'ha', statusTopic: 'ha/status' },
-      publish: { email: true },
+      publish: { email: true, watching: true, friendsWatching: true },
       stateDir: '/var/lib/plex',
       log: { level: 'debug', format: 'json' },
       configFile: '',
@@ -240,6 +241,8 @@ describe('loadConfig: booleans', () => {
       'homeassistant.discovery: must be true or false: value was "maybe"',
     );
     expect(configError({ PLEX_TOKEN: TOKEN, PUBLISH_EMAIL: '2' }).message).toMatch(/^publish\.email: must be true or false/);
+    expect(configError({ PLEX_TOKEN: TOKEN, PUBLISH_WATCHING: 'sometimes' }).message).toMatch(/^publish\.watching: must be true or false/);
+    expect(configError({ PLEX_TOKEN: TOKEN, PLEX_SERVER_URL: '10.0.0.2:32400' }).message).toMatch(/^plex\.serverUrl: must be empty or an http/);
   });
 });
 
