@@ -4,7 +4,8 @@ import type { Logger } from '../log.js';
 import { createPinClient } from '../plex/pin.js';
 import { signInUntilApproved } from '../signin/daemon-signin.js';
 import { readStoredToken, tokenSource, type TokenSource } from '../state/token.js';
-import { waitForBroker } from '../supervisor/broker.js';
+import { unusedTlsText, waitForBroker, withBroker } from '../supervisor/broker.js';
+import { inOptionTerms } from '../supervisor/options.js';
 import { PRODUCT_NAME, VERSION } from '../version.js';
 import type { CommandContext } from './command.js';
 import { store } from './login.js';
@@ -31,7 +32,9 @@ export async function startUp(context: CommandContext, settings: Settings, log: 
     const supervisor = { baseUrl: app.supervisorUrl, token: app.supervisorToken, timeoutMs: SUPERVISOR_TIMEOUT_MS };
     const broker = await waitForBroker({ supervisor, log, clock: systemClock, signal });
     if (!broker) return { kind: 'stopped' };
-    config = { ...config, mqtt: { ...config.mqtt, ...broker } };
+    const { mqtt, unused } = withBroker(config.mqtt, broker);
+    if (unused.length > 0) log.warn(inOptionTerms(unusedTlsText(unused)));
+    config = { ...config, mqtt };
   }
   if (!config.plex.token.trim() && !readStoredToken(config.stateDir)) {
     const pins = createPinClient({
