@@ -1,7 +1,6 @@
 import { POLL_INTERVAL_WARNING_SECONDS } from '../config/schema.js';
 import { createHealthFile } from '../state/health.js';
 import { createLogger, type Logger } from '../log.js';
-import { createPlexClient } from '../plex/client.js';
 import { connectPublisher } from '../mqtt/publisher.js';
 import { readBrokerTls } from '../mqtt/tls.js';
 import { statusTopic } from '../mqtt/topics.js';
@@ -11,7 +10,7 @@ import { systemClock } from '../daemon/clock.js';
 import { HOMEPAGE, PRODUCT_NAME, VERSION } from '../version.js';
 import { EXIT_CONFIG, type Command } from './command.js';
 import { loadSettings } from './settings.js';
-import { startUp } from './start-up.js';
+import { pollingClient, startUp } from './start-up.js';
 
 /** The daemon itself (`plex-home-mqtt`, `npm start`): wires the parts and runs until SIGTERM or SIGINT. */
 
@@ -81,13 +80,8 @@ export const run: Command = async (context) => {
       refreshMinIntervalMs: 10_000,
       readRetainedTimeoutMs: 5_000,
     },
-    plex: createPlexClient({
-      apiUrl: config.plex.apiUrl,
-      token: readToken,
-      clientIdentifier,
-      timeoutMs: config.plex.timeout * 1000,
-      product: { name: PRODUCT_NAME, version: VERSION },
-    }),
+    // A stored token that plex.tv rejects is replaced by signing in again; then the loop polls at once.
+    plex: pollingClient(config, clientIdentifier, readToken, log, stop.signal, () => daemon.refresh()),
     publisher,
     log,
     clock: systemClock,

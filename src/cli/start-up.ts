@@ -1,9 +1,11 @@
 import type { Config } from '../config/schema.js';
 import { systemClock } from '../daemon/clock.js';
 import type { Logger } from '../log.js';
-import { createPinClient } from '../plex/pin.js';
-import { signInUntilApproved } from '../signin/daemon-signin.js';
-import { readStoredToken, tokenSource, type TokenSource } from '../state/token.js';
+import { createPlexClient, type PlexClient } from '../plex/client.js';
+import { createPinClient, type PinClient } from '../plex/pin.js';
+import { signInUntilApproved, type SignInWording } from '../signin/daemon-signin.js';
+import { signingInAgain, tokenIsStored } from '../signin/re-signin.js';
+import { readStoredToken, storedTokenPath, tokenSource, type TokenSource } from '../state/token.js';
 import { unusedTlsText, waitForBroker, withBroker } from '../supervisor/broker.js';
 import { inOptionTerms } from '../supervisor/options.js';
 import { PRODUCT_NAME, VERSION } from '../version.js';
@@ -37,13 +39,9 @@ export async function startUp(context: CommandContext, settings: Settings, log: 
     config = { ...config, mqtt };
   }
   if (!config.plex.token.trim() && !readStoredToken(config.stateDir)) {
-    const pins = createPinClient({
-      apiUrl: config.plex.apiUrl, clientIdentifier, timeoutMs: config.plex.timeout * 1000, product: { name: PRODUCT_NAME, version: VERSION },
-    });
-    const stateDir = config.stateDir;
     let signedIn: string | undefined;
     try {
-      signedIn = await signInUntilApproved({ pins, clientIdentifier, store: (token) => store(stateDir, token), log, clock: systemClock, signal });
+      signedIn = await signIn(config, clientIdentifier, log, signal);
     } catch (error) {
       // Only storing the token ends the sign-in (TokenNotStoredError): stateDir is not writable.
       context.stderr.write(`${PRODUCT_NAME}: configuration error: stateDir: ${errorText(error)}\n`);
@@ -54,4 +52,27 @@ export async function startUp(context: CommandContext, settings: Settings, log: 
   const current = config;
   const token = sayingWhatIsWrong(context, () => tokenSource(current));
   return token ? { kind: 'ready', config, token } : { kind: 'config-error' };
+}
+
+/**
+ * The poll loop's plex.tv client. When the token came from the store (`login` or the daemon's own sign-in,
+ * not PLEX_TOKEN, PLEX_TOKEN_FILE or plex_token) and plex.tv rejects it, it signs in again in the background.
+ */
+export function pollingClient(config: Config, clientIdentifier: string, token: () => string, log: Logger, signal: AbortSignal, pollNow: () => void): PlexClient {
+  const plex = createPlexClient({
+    apiUrl: config.plex.apiUrl, token, clientIdentifier, timeoutMs: config.plex.timeout * 1000, product: { name: PRODUCT_NAME, version: VERSION },
+  });
+  return signingInAgain({
+    plex, stored: tokenIsStored(config), storedIn: storedTokenPath(config.stateDir), log, signal, pollNow,
+    signIn: (wording, signInSignal) => signIn(config, clientIdentifier, log, signInSignal, wording),
+  });
+}
+
+/** The PIN sign-in, storing the token in stateDir. Throws TokenNotStoredError. */
+function signIn(config: Config, clientIdentifier: string, log: Logger, signal: AbortSignal, wording?: SignInWording): Promise<string | undefined> {
+  const stateDir = config.stateDir;
+  const pins: PinClient = createPinClient({
+    apiUrl: config.plex.apiUrl, clientIdentifier, timeoutMs: config.plex.timeout * 1000, product: { name: PRODUCT_NAME, version: VERSION },
+  });
+  return signInUntilApproved({ pins, clientIdentifier, store: (token) => store(stateDir, token), log, clock: systemClock, signal, ...(wording ? { wording } : {}) });
 }
