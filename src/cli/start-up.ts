@@ -16,7 +16,8 @@ import { errorText, sayingWhatIsWrong, type Settings } from './settings.js';
 /**
  * What the daemon may have to wait for before its first poll, each retried until it is there or SIGTERM
  * comes: the broker from the Supervisor (in the app, unless the user set mqtt_url), and a Plex token (the PIN
- * sign-in, when none is configured or stored).
+ * sign-in, when none is configured or stored). Also the poll loop's plex.tv client, which runs the same sign-in
+ * again should plex.tv later reject a stored token.
  */
 
 export type StartUp =
