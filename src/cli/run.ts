@@ -2,7 +2,6 @@ import { POLL_INTERVAL_WARNING_SECONDS } from '../config/schema.js';
 import { createHealthFile } from '../state/health.js';
 import { watchToken } from '../state/token-watch.js';
 import { createLogger, type Logger } from '../log.js';
-import { createPlexClient } from '../plex/client.js';
 import { connectPublisher } from '../mqtt/publisher.js';
 import { readBrokerTls } from '../mqtt/tls.js';
 import { statusTopic } from '../mqtt/topics.js';
@@ -12,7 +11,7 @@ import { systemClock } from '../daemon/clock.js';
 import { HOMEPAGE, PRODUCT_NAME, VERSION } from '../version.js';
 import { EXIT_CONFIG, type Command } from './command.js';
 import { loadSettings, shownInLines } from './settings.js';
-import { startUp } from './start-up.js';
+import { pollingClient, startUp } from './start-up.js';
 import { activityFromConfig } from '../activity/setup.js';
 
 /** The daemon itself (`plex-home-mqtt`, `npm start`): wires the parts and runs until SIGTERM or SIGINT. */
@@ -98,13 +97,8 @@ export const run: Command = async (context) => {
       refreshMinIntervalMs: 10_000,
       readRetainedTimeoutMs: 5_000,
     },
-    plex: createPlexClient({
-      apiUrl: config.plex.apiUrl,
-      token: readToken,
-      clientIdentifier,
-      timeoutMs: config.plex.timeout * 1000,
-      product: { name: PRODUCT_NAME, version: VERSION },
-    }),
+    // A stored token that plex.tv rejects is replaced by signing in again; then the loop polls at once.
+    plex: pollingClient(config, clientIdentifier, readToken, log, stop.signal, () => daemon.refresh()),
     publisher,
     log,
     clock: systemClock,

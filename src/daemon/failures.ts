@@ -1,12 +1,14 @@
-import type { PlexError } from '../plex/errors.js';
+import { PlexUnauthorizedError, type PlexError } from '../plex/errors.js';
 import type { Home } from '../plex/home.js';
 import { NO_HOME_FIX } from '../plex/parse.js';
 
 /** One log line per kind of trouble, saying what it means and what to do. */
 export function describeFailure(error: PlexError): string {
   switch (error.kind) {
-    case 'unauthorized':
-      return `plex.tv rejected the token (${error.message}). Get a new one (see the README, "Getting a token") and set PLEX_TOKEN or PLEX_TOKEN_FILE; the last known state stays published meanwhile`;
+    case 'unauthorized': {
+      const fix = error instanceof PlexUnauthorizedError && error.fix ? error.fix : 'Get a new one (see the README, "Getting a token") and set PLEX_TOKEN or PLEX_TOKEN_FILE';
+      return `plex.tv rejected the token (${error.message}). ${fix}; the last known state stays published meanwhile`;
+    }
     case 'rejected':
       return `plex.tv refused the request: ${error.message}`;
     case 'rate-limited':

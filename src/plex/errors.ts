@@ -29,6 +29,8 @@ export abstract class PlexError extends Error {
 export class PlexUnauthorizedError extends PlexError {
   override readonly name = 'PlexUnauthorizedError';
   readonly kind = 'unauthorized';
+  /** What the user should do, when the layer that knows where the token came from says (else: get a new one). */
+  fix: string | undefined;
 }
 
 /** A 4xx that says something specific about the request, e.g. 403 code 1041 (PIN required). */

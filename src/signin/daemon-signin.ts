@@ -18,7 +18,18 @@ export interface SignInDependencies {
   readonly clock: Clock;
   readonly signal: AbortSignal;
   readonly pace?: Partial<SignInPace>;
+  /** What the log says; the defaults are a first start's. */
+  readonly wording?: SignInWording;
 }
+
+export interface SignInWording {
+  /** Before the instructions: why a sign-in is needed. */
+  readonly why: string;
+  /** After "the token is stored in …": what happens next. */
+  readonly then: string;
+}
+
+export const FIRST_START_WORDING: SignInWording = { why: 'No Plex token yet', then: 'starting' };
 
 export interface SignInPace {
   /** Between PIN checks; plex.tv's own clients ask about once a second. */
@@ -43,6 +54,7 @@ export const DEFAULT_SIGN_IN_PACE: SignInPace = {
 export async function signInUntilApproved(deps: SignInDependencies): Promise<string | undefined> {
   const pace = { ...DEFAULT_SIGN_IN_PACE, ...deps.pace };
   const { log, signal } = deps;
+  const wording = deps.wording ?? FIRST_START_WORDING;
   let retryMs = pace.firstRetryMs;
   while (!signal.aborted) {
     try {
@@ -50,13 +62,13 @@ export async function signInUntilApproved(deps: SignInDependencies): Promise<str
       retryMs = pace.firstRetryMs;
       // Against the wall clock, as the PIN's own expiry is.
       const approval = approvalOf(deps.clientIdentifier, pair);
-      log.info(`No Plex token yet: ${howTo(approval)}`, { expiresInMinutes: approval.minutes });
+      log.info(`${wording.why}: ${howTo(approval)}`, { expiresInMinutes: approval.minutes });
       const token = await waitForApproval({ pins: deps.pins, pollIntervalMs: pace.pollIntervalMs, signal, onRound: reminders(deps, pace, approval) }, pair);
       if (token === undefined) {
         log.info('The sign-in link expired before it was approved; here is a new one');
         continue;
       }
-      log.info(`Signed in to plex.tv: the token is stored in ${storeOrThrow(deps, token)}; starting`);
+      log.info(`Signed in to plex.tv: the token is stored in ${storeOrThrow(deps, token)}; ${wording.then}`);
       return token;
     } catch (error) {
       if (signal.aborted) return undefined;

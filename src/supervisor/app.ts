@@ -1,17 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../config/load.js';
+import { DEFAULT_SSL_DIR } from './options.js';
 
 /**
  * Whether this process runs as a Home Assistant OS app, and what the Supervisor handed it: the token for its
- * API (SUPERVISOR_TOKEN) and the user's options in /data/options.json. SUPERVISOR_URL and SUPERVISOR_DATA_DIR
- * point elsewhere for tests; inside the app they are never set.
+ * API (SUPERVISOR_TOKEN) and the user's options in /data/options.json. SUPERVISOR_URL, SUPERVISOR_DATA_DIR
+ * and SUPERVISOR_SSL_DIR point elsewhere for tests; inside the app they are never set.
  */
 
 export interface AppEnvironment {
   /** /data: kept across restarts and updates, backed up; our stateDir. */
   readonly dataDir: string;
   readonly optionsFile: string;
+  /** /ssl, Home Assistant's certificates (config.yaml maps it read-only): where file options point. */
+  readonly sslDir: string;
   readonly supervisorUrl: string;
   readonly supervisorToken: string;
 }
@@ -26,7 +29,8 @@ export function appEnvironment(env: NodeJS.ProcessEnv): AppEnvironment | undefin
   const dataDir = env['SUPERVISOR_DATA_DIR'] || DEFAULT_DATA_DIR;
   const optionsFile = join(dataDir, OPTIONS_FILE);
   if (supervisorToken === '' || !existsSync(optionsFile)) return undefined;
-  return { dataDir, optionsFile, supervisorUrl: env['SUPERVISOR_URL'] || DEFAULT_SUPERVISOR_URL, supervisorToken };
+  const sslDir = env['SUPERVISOR_SSL_DIR'] || DEFAULT_SSL_DIR;
+  return { dataDir, optionsFile, sslDir, supervisorUrl: env['SUPERVISOR_URL'] || DEFAULT_SUPERVISOR_URL, supervisorToken };
 }
 
 export function readOptions(app: AppEnvironment): unknown {

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../daemon/clock.js';
 import type { Logger } from '../log.js';
+import { usesTls } from '../mqtt/tls.js';
 import { fetchMqttService, type MqttService, type SupervisorOptions } from './client.js';
 
 /**
@@ -29,6 +30,18 @@ export function brokerSettings(service: MqttService): BrokerSettings {
   // A bare IPv6 address needs brackets in a URL.
   const host = service.host.includes(':') && !service.host.startsWith('[') ? `[${service.host}]` : service.host;
   return { url: `${service.ssl ? 'mqtts' : 'mqtt'}://${host}:${service.port}`, username: service.username, password: service.password };
+}
+
+/**
+ * Pure: the configuration's broker settings with the Supervisor's broker in them. Over TLS (the service says
+ * ssl: true) the CA, client certificate and key options apply as to any broker: mqtt.ca is trusted if set,
+ * else the public CAs Node.js knows. A plain broker would refuse them, so they are dropped and named in
+ * `unused`, for one warning.
+ */
+export function withBroker(mqtt: Config['mqtt'], broker: BrokerSettings): { readonly mqtt: Config['mqtt']; readonly unused: readonly string[] } {
+  if (usesTls(broker.url)) return { mqtt: { ...mqtt, ...broker }, unused: [] };
+  const unused = (['ca', 'cert', 'key'] as const).filter((key) => mqtt[key] !== '').map((key) => `mqtt.${key}`);
+  return { mqtt: { ...mqtt, ...broker, ca: '', cert: '', key: '' }, unused };
 }
 
 /** The broker settings, or undefined when stopped first. Never throws: every failure is retried. */
@@ -63,8 +76,13 @@ export async function withSupervisorBroker(
   if (!app || app.ownBroker) return { config };
   try {
     const service = await fetchMqttService({ baseUrl: app.supervisorUrl, token: app.supervisorToken, timeoutMs });
-    return { config: { ...config, mqtt: { ...config.mqtt, ...brokerSettings(service) } } };
+    return { config: { ...config, mqtt: withBroker(config.mqtt, brokerSettings(service)).mqtt } };
   } catch (error) {
     return { config, problem: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/** The warning for withBroker's `unused`, in configuration keys (the app's log puts them in option terms). */
+export function unusedTlsText(unused: readonly string[]): string {
+  return `${unused.join(', ')} ${unused.length === 1 ? 'is' : 'are'} set, but the Supervisor's broker takes plain MQTT (ssl: false): not used`;
 }

@@ -1,3 +1,4 @@
+import { isAbsolute, join } from 'node:path';
 import { ConfigError } from '../config/load.js';
 
 /**
@@ -13,6 +14,11 @@ export const APP_OPTIONS = {
   mqtt_url: 'mqtt.url',
   mqtt_username: 'mqtt.username',
   mqtt_password: 'mqtt.password',
+  mqtt_ca: 'mqtt.ca',
+  mqtt_cert: 'mqtt.cert',
+  mqtt_key: 'mqtt.key',
+  mqtt_reject_unauthorized: 'mqtt.rejectUnauthorized',
+  mqtt_version: 'mqtt.version',
   base_topic: 'mqtt.baseTopic',
   discovery: 'homeassistant.discovery',
   discovery_prefix: 'homeassistant.discoveryPrefix',
@@ -32,18 +38,22 @@ export const NOT_APP_OPTIONS: Readonly<Record<string, string>> = {
   'plex.apiUrl': 'always plex.tv',
   'plex.timeout': 'the default suits plex.tv',
   'plex.sessionsCheckInterval': "the default safety-net pace suits a server's notifications",
-  'mqtt.ca': "the Mosquitto app's broker is on the Supervisor's own network; TLS to a broker of one's own is not offered yet",
-  'mqtt.cert': 'as mqtt.ca',
-  'mqtt.key': 'as mqtt.ca',
-  'mqtt.rejectUnauthorized': 'as mqtt.ca',
-  'mqtt.version': "the default (3.1.1) is what the Mosquitto app speaks",
   stateDir: 'always /data, the folder the Supervisor keeps and backs up',
   'log.format': "text, as the app's Log tab shows it",
   configFile: 'the options are the configuration',
 };
 
-/** A layer for convict: nested keys, as a config file would hold them. Options left empty are absent. */
-export function optionsToConfig(options: unknown): Record<string, unknown> {
+/** Options that name a PEM file: a bare name or relative path is taken in the app's /ssl folder. */
+export const FILE_OPTIONS: readonly AppOption[] = ['mqtt_ca', 'mqtt_cert', 'mqtt_key'];
+
+/** Where config.yaml's `map` puts Home Assistant's certificates folder. */
+export const DEFAULT_SSL_DIR = '/ssl';
+
+/**
+ * A layer for convict: nested keys, as a config file would hold them. Options left empty are absent;
+ * file options are made absolute against `sslDir`, so `ca.crt` is /ssl/ca.crt.
+ */
+export function optionsToConfig(options: unknown, sslDir = DEFAULT_SSL_DIR): Record<string, unknown> {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ConfigError('options.json: is not a JSON object of options');
   }
@@ -52,7 +62,7 @@ export function optionsToConfig(options: unknown): Record<string, unknown> {
     const value = (options as Record<string, unknown>)[option];
     // The Supervisor leaves an optional option out, or null; the form may leave "".
     if (value === undefined || value === null || value === '') continue;
-    setPath(layer, key.split('.'), value);
+    setPath(layer, key.split('.'), FILE_OPTIONS.includes(option as AppOption) && typeof value === 'string' ? inSslDir(sslDir, value) : value);
   }
   return layer;
 }
@@ -67,6 +77,11 @@ export function hasOwnBroker(options: unknown): boolean {
 export function inOptionTerms(message: string): string {
   const byLength = Object.entries(APP_OPTIONS).sort(([, a], [, b]) => b.length - a.length);
   return byLength.reduce((text, [option, key]) => text.replace(new RegExp(`(?<![\\w.])${key.replace(/\./g, '\\.')}(?![\\w.])`, 'g'), option), message);
+}
+
+function inSslDir(sslDir: string, file: string): string {
+  const name = file.trim();
+  return isAbsolute(name) ? name : join(sslDir, name);
 }
 
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {

@@ -7,7 +7,7 @@ import { startFakePlex, type FakePlex } from '../support/fake-plex.js';
 import { startFakeSupervisor, type FakeMqttService } from '../support/fake-supervisor.js';
 import { DAEMON_READY, startDaemon } from '../support/daemon-process.js';
 import { eventually, retainedMessages } from '../support/mqtt-observer.js';
-import { home, KID } from '../support/plex-fixtures.js';
+import { home, KID, OWNER, TEEN } from '../support/plex-fixtures.js';
 import { scope, type Scope } from '../support/scope.js';
 
 // The Home Assistant OS app, as the Supervisor starts it: the built entry point with SUPERVISOR_TOKEN and an
@@ -119,6 +119,59 @@ describe('the Home Assistant app', () => {
     expect((await app.exited()).code).toBe(78);
     expect(app.output()).toMatch(/^plex-home-mqtt: configuration error: base_topic: [^\n]+\n$/);
     expect(supervisor.requests).toEqual([]);
+  });
+});
+
+describe('the app when plex.tv stops taking the stored token', () => {
+  it('signs in again: the link in the log, the new token stored 0600, polling at once, nothing unpublished meanwhile', async () => {
+    const s = scope('app-resignin');
+    await using plex = await startFakePlex(home());
+    const data = dataDir(appOptions(s, { poll_interval: 1 }));
+    // The token an earlier sign-in stored; plex.tv takes it at first.
+    writeFileSync(join(data, 'plex-token'), `${plex.token}\n`, { mode: 0o600 });
+    await using supervisor = await startFakeSupervisor(brokerService());
+    await using app = startApp(data, supervisor, plex, supervisor.token);
+    await app.waitForLog(DAEMON_READY);
+    await discoveryArrives(s);
+    expect(app.output()).not.toMatch(/No Plex token yet/);
+
+    // Revoked (e.g. the owner signed out of all devices); the next sign-in hands out a new one.
+    const oldToken = plex.token;
+    plex.token = 'fresh-plex-token-after-revocation-0123';
+    await app.waitForLog(/error: plex\.tv rejected the token \(.*\)\. It was stored in \S+plex-token, so the daemon signs in again: the link and the code follow in this log; the last known state stays published meanwhile/);
+    await app.waitForLog(/info: plex\.tv no longer takes the stored Plex token: to sign in, open https:\/\/app\.plex\.tv\/auth#\?\S+ as the Plex Home's owner and approve, or go to https:\/\/plex\.tv\/link and enter the code [A-Z0-9]{4}/);
+    const [strong] = await plex.pins.waitForCreated(2);
+    const before = await retainedMessages(broker.url, s.filters);
+    expect(before.get(s.status)).toBe('online');
+    expect(before.has(s.user(KID.uuid))).toBe(true);
+
+    // The home changed meanwhile: seen only once the new token is in use, well before the 5-minute dead-token pause.
+    plex.home = home({ users: [OWNER, KID, TEEN] });
+    plex.pins.approve(strong?.id);
+    const token = join(data, 'plex-token');
+    await app.waitForLog(/Signed in to plex\.tv: the token is stored in \S+; polling plex\.tv with it now/);
+    expect(app.output()).toContain(`Signed in to plex.tv: the token is stored in ${token}; polling plex.tv with it now`);
+    await eventually(async () => expect((await retainedMessages(broker.url, s.filters)).has(s.user(TEEN.uuid))).toBe(true), 10_000);
+    expect(readFileSync(token, 'utf8').trim()).toBe(plex.token);
+    expect(statSync(token).mode & 0o777).toBe(0o600);
+    expect(app.output()).toMatch(/plex\.tv answers again/);
+    for (const secret of [oldToken, plex.token, 'mosquitto-app-password-42']) expect(app.output()).not.toContain(secret);
+    expect((await app.stop()).code).toBe(0);
+  });
+
+  it('never replaces the plex_token option: the error names where to fix it, and no sign-in starts', async () => {
+    const s = scope('app-given-token');
+    await using plex = await startFakePlex(home());
+    const data = dataDir(appOptions(s, { plex_token: plex.token, poll_interval: 1 }));
+    await using supervisor = await startFakeSupervisor(brokerService());
+    await using app = startApp(data, supervisor, plex, supervisor.token);
+    await app.waitForLog(DAEMON_READY);
+    plex.token = 'a-token-only-the-user-can-give';
+    await app.waitForLog(/error: plex\.tv rejected the token \(.*\)\. Get a new one \(see the README, "Getting a token"\)/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(plex.pins.created).toHaveLength(0);
+    expect(app.output()).not.toMatch(/sign in/);
+    expect((await retainedMessages(broker.url, s.filters)).has(s.user(KID.uuid))).toBe(true);
   });
 });
 

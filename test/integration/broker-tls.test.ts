@@ -1,9 +1,13 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeBroker } from '../../src/mqtt/publisher.js';
 import { startBroker, type Broker } from '../support/broker.js';
 import { makeCertificates } from '../support/certificates.js';
 import { startFakePlex, type FakePlex } from '../support/fake-plex.js';
+import { startFakeSupervisor, type FakeMqttService, type FakeSupervisor } from '../support/fake-supervisor.js';
 import { DAEMON_READY, startDaemon } from '../support/daemon-process.js';
 import { eventually, retainedMessages } from '../support/mqtt-observer.js';
 import { home, KID } from '../support/plex-fixtures.js';
@@ -100,6 +104,65 @@ describe('a TLS broker', () => {
     expect((await check.exited()).code).toBe(0);
     expect(check.output()).toMatch(/broker reachable: +yes/);
     expect(check.output()).not.toContain('PRIVATE KEY');
+  });
+});
+
+describe('the Home Assistant app with a TLS broker', () => {
+  /** The app as the Supervisor starts it, with options.json naming files in its ssl folder (here: the test's certificates). */
+  function startApp(options: object, supervisor: FakeSupervisor) {
+    const s = scope('app-tls');
+    const data = mkdtempSync(join(tmpdir(), 'plex-home-mqtt-app-tls-'));
+    writeFileSync(join(data, 'options.json'), JSON.stringify({ plex_token: plex.token, base_topic: s.base, discovery_prefix: s.prefix, log_level: 'debug', ...options }));
+    const app = startDaemon({ SUPERVISOR_TOKEN: supervisor.token, SUPERVISOR_DATA_DIR: data, SUPERVISOR_SSL_DIR: certs.dir, SUPERVISOR_URL: supervisor.url, PLEX_API_URL: plex.url });
+    return { app, s };
+  }
+  const tlsService = (port: number): FakeMqttService => ({ host: '127.0.0.1', port: broker.hostPort(port), ssl: true });
+
+  it("connects with mqtts:// when the Supervisor's broker speaks TLS, trusting the CA that mqtt_ca names in /ssl", async () => {
+    await using supervisor = await startFakeSupervisor(tlsService(TLS_PORT));
+    const { app, s } = startApp({ mqtt_ca: 'ca.crt' }, supervisor);
+    await using running = app;
+    await running.waitForLog(/broker from the Supervisor: mqtts:\/\/127\.0\.0\.1:\d+ \(core_mosquitto\)/);
+    await running.waitForLog(DAEMON_READY);
+    await eventually(async () => expect((await retainedMessages(broker.url, s.filters)).has(s.user(KID.uuid))).toBe(true));
+    expect(running.output()).toMatch(/connected to the MQTT broker \{"broker":"mqtts:/);
+  });
+
+  it("without mqtt_ca the Supervisor's TLS broker is checked against the public CAs: one line naming mqtt.ca, no crash", async () => {
+    await using supervisor = await startFakeSupervisor(tlsService(TLS_PORT));
+    const { app } = startApp({}, supervisor);
+    await using running = app;
+    await running.waitForLog(/error: MQTT broker mqtts:\/\/127\.0\.0\.1:\d+: certificate verify failure: .*check mqtt\.ca/);
+    expect(running.child.exitCode).toBeNull();
+  });
+
+  it('uses mqtt_ca, mqtt_cert, mqtt_key and mqtt_version with a broker of its own that requires a client certificate', async () => {
+    await using supervisor = await startFakeSupervisor(null);
+    const { app, s } = startApp({ mqtt_url: tlsUrl(CLIENT_CERT_PORT), mqtt_ca: 'ca.crt', mqtt_cert: 'client.crt', mqtt_key: certs.clientKey.path, mqtt_version: 5 }, supervisor);
+    await using running = app;
+    await running.waitForLog(DAEMON_READY);
+    await eventually(async () => expect((await retainedMessages(broker.url, s.filters)).has(s.user(KID.uuid))).toBe(true));
+    expect(supervisor.requests).toEqual([]);
+    expect(running.output()).not.toContain('PRIVATE KEY');
+  });
+
+  it("drops certificate options, with one warning, when the Supervisor's broker takes plain MQTT", async () => {
+    const plain = new URL(broker.url);
+    await using supervisor = await startFakeSupervisor({ host: plain.hostname, port: Number(plain.port) });
+    const { app, s } = startApp({ mqtt_ca: 'ca.crt' }, supervisor);
+    await using running = app;
+    await running.waitForLog(/warn: mqtt_ca is set, but the Supervisor's broker takes plain MQTT \(ssl: false\): not used/);
+    await running.waitForLog(DAEMON_READY);
+    await eventually(async () => expect((await retainedMessages(broker.url, s.filters)).has(s.user(KID.uuid))).toBe(true));
+  });
+
+  it('stops at start, one line naming the option, when mqtt_ca names a file /ssl does not have', async () => {
+    await using supervisor = await startFakeSupervisor(tlsService(TLS_PORT));
+    const { app } = startApp({ mqtt_ca: 'missing.crt' }, supervisor);
+    await using running = app;
+    expect((await running.exited()).code).toBe(78);
+    expect(running.output()).toBe(`plex-home-mqtt: configuration error: mqtt_ca: cannot read ${join(certs.dir, 'missing.crt')} (ENOENT)\n`);
+    expect(supervisor.requests).toEqual([]);
   });
 });
 

@@ -23,7 +23,7 @@ export interface FakePins {
   readonly created: readonly FakePin[];
   /** Seconds a new PIN lives (plex.tv: 900 for a 4-character code). */
   lifetimeSeconds: number;
-  /** The user signs in and approves: the PIN (default: the latest one) then carries `token` (default: the fake's). */
+  /** The user signs in and approves: the PIN (default: the latest one) then carries `token` (default: the one the fake takes now). */
   approve(id?: number, token?: string): void;
   /** Lets a PIN (default: every PIN) expire now. */
   expire(id?: number): void;
@@ -43,7 +43,7 @@ const PINS = /^\/api\/v2\/pins(?:\/(\d+))?$/;
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ0123456789';
 
 /** `serveFault` answers as the fake's home route would for the same fault. */
-export function createPinRoutes(defaultToken: string, serveFault: (fault: Fault, response: ServerResponse) => void): PinRoutes {
+export function createPinRoutes(defaultToken: () => string, serveFault: (fault: Fault, response: ServerResponse) => void): PinRoutes {
   const created: FakePin[] = [];
   let nextId = 1_000_001;
   let fault: Fault | null = null;
@@ -59,7 +59,7 @@ export function createPinRoutes(defaultToken: string, serveFault: (fault: Fault,
   const controls: FakePins = {
     created,
     lifetimeSeconds: 900,
-    approve(id, token = defaultToken) {
+    approve(id, token = defaultToken()) {
       find(id).authToken = token;
     },
     expire(id) {

@@ -22,7 +22,8 @@ export interface RecordedRequest {
 
 export interface FakePlex {
   readonly url: string;
-  readonly token: string;
+  /** The one token the home route takes; set a new one to revoke the old (as signing out everywhere does). */
+  token: string;
   home: Home;
   /** Served in place of the home until cleared; `once` faults clear themselves after one request. */
   fail(fault: Fault | null, options?: { readonly once?: boolean }): void;
@@ -53,8 +54,8 @@ export async function startFakePlex(
   const requests: RecordedRequest[] = [];
   const hung = new Set<ServerResponse>();
 
-  const state = { home: initial, resources: null as string | null };
-  const pins = createPinRoutes(token, (pinFault, response) => serveFault(pinFault, response, hung));
+  const state = { home: initial, token, resources: null as string | null };
+  const pins = createPinRoutes(() => state.token, (pinFault, response) => serveFault(pinFault, response, hung));
   const server: Server = createServer((request, response) => {
     requests.push({ url: request.url ?? '', headers: request.headers });
     // Before the home's fault is looked at, so PIN requests never use up a `once` fault meant for the home.
@@ -67,7 +68,7 @@ export async function startFakePlex(
     if (!request.headers['x-plex-client-identifier']) {
       return send(response, 400, 'application/json', '{"errors":[{"code":1000,"message":"X-Plex-Client-Identifier is missing","status":400}]}');
     }
-    if (request.headers['x-plex-token'] !== token) {
+    if (request.headers['x-plex-token'] !== state.token) {
       return send(response, 401, 'application/json', '{"errors":[{"code":1001,"message":"User could not be authenticated","status":401}]}');
     }
     if (resources !== null) return send(response, 200, 'application/json', resources);
@@ -85,7 +86,12 @@ export async function startFakePlex(
   };
   return {
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
-    token,
+    get token() {
+      return state.token;
+    },
+    set token(value: string) {
+      state.token = value;
+    },
     get home() {
       return state.home;
     },

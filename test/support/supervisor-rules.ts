@@ -9,6 +9,8 @@ const REQUIRED = ['name', 'version', 'slug', 'description', 'arch'] as const;
 const STARTUP = ['initialize', 'system', 'services', 'application', 'once'];
 const BOOT = ['auto', 'manual', 'manual_only'];
 const SERVICE = /^(mqtt|mysql):(provide|want|need)$/;
+/** The folders `map` can bind into the app; a legacy entry is a string "type" or "type:rw". */
+const MAP_TYPES = ['homeassistant_config', 'addon_config', 'ssl', 'addons', 'backup', 'share', 'media', 'all_addon_configs', 'data'];
 const RANGE = String.raw`(?:\((-?\d+(?:\.\d+)?)?,(-?\d+(?:\.\d+)?)?\))?`;
 const TYPE = new RegExp(String.raw`^(str${RANGE}|bool|int${RANGE}|float${RANGE}|email|url|password|port|match\(.+\)|list\(([^|)]+(?:\|[^|)]+)*)\)|device(?:\(.+\))?)(\?)?$`);
 
@@ -29,10 +31,22 @@ export function configProblems(config: Record<string, unknown>): string[] {
   const services = config['services'] ?? [];
   if (!Array.isArray(services)) problems.push('services: must be a list');
   else for (const service of services) if (!SERVICE.test(String(service))) problems.push(`services: ${String(service)} is not service:provide|want|need`);
+  problems.push(...mapProblems(config['map'] ?? []));
   const image = config['image'];
   // The version is the tag: the image names no tag of its own.
   if (image !== undefined && (typeof image !== 'string' || /:[^/]*$/.test(image))) problems.push('image: must be a name without a tag');
   return [...problems, ...optionProblems(config['options'] ?? {}, config['schema'] ?? {})];
+}
+
+function mapProblems(map: unknown): string[] {
+  if (!Array.isArray(map)) return ['map: must be a list'];
+  return map.flatMap((entry: unknown) => {
+    const type = isRecord(entry) ? entry['type'] : typeof entry === 'string' ? entry.replace(/:(rw|ro)$/, '') : undefined;
+    if (typeof type !== 'string' || !MAP_TYPES.includes(type)) return [`map: ${text(entry)} is not one of ${MAP_TYPES.join(', ')}`];
+    if (isRecord(entry) && entry['read_only'] !== undefined && typeof entry['read_only'] !== 'boolean') return [`map: ${type}: read_only must be true or false`];
+    if (isRecord(entry) && entry['path'] !== undefined && !(typeof entry['path'] === 'string' && entry['path'].startsWith('/'))) return [`map: ${type}: path must be absolute`];
+    return [];
+  });
 }
 
 function optionProblems(options: unknown, schema: unknown): string[] {

@@ -26,6 +26,8 @@ describe('the validator of config.yaml', () => {
       'name: is required', 'slug: is required', 'description: is required', 'version: must be a string', 'arch: must be a non-empty list',
       'services: mqtt:use is not service:provide|want|need', 'image: must be a name without a tag',
     ]);
+    expect(configProblems({ name: 'x', version: '1', slug: 's', description: 'd', arch: ['amd64'], map: ['ssl', 'config:rw', { type: 'share', read_only: 'no' }, { type: 'media', path: 'm' }] }))
+      .toEqual([expect.stringMatching(/^map: config:rw is not one of homeassistant_config, /), 'map: share: read_only must be true or false', 'map: media: path must be absolute']);
     expect(configProblems({ name: 'x', version: '1', slug: 's', description: 'd', arch: ['amd64'], options: { l: 'loud' }, schema: { l: 'list(a|b)' } }))
       .toEqual(['options.l: must be one of a|b']);
   });
@@ -50,9 +52,17 @@ describe('plex-home-mqtt/config.yaml', () => {
     for (const [option, key] of Object.entries(APP_OPTIONS)) {
       const { format } = setting(key);
       const expected = format === 'flag' ? 'bool' : format === 'whole-seconds' ? 'int(1,)' : format === 'secret' ? 'password?'
-        : format === 'mqtt-url' || format === 'optional-http-url' ? 'url?' : Array.isArray(format) ? `list(${format.join('|')})` : /^(str\??)$/;
+        : format === 'mqtt-url' || format === 'optional-http-url' ? 'url?' : format === 'mqtt-version' ? 'int(3,5)' : Array.isArray(format) ? `list(${format.join('|')})` : /^(str\??)$/;
       if (typeof expected === 'string') expect(optionSchema[option], option).toBe(expected);
       else expect(optionSchema[option], option).toMatch(expected);
+    }
+  });
+
+  it("maps Home Assistant's /ssl read-only, where the broker's certificate files are named", () => {
+    expect(config['map']).toEqual([{ type: 'ssl', read_only: true }]);
+    for (const option of ['mqtt_ca', 'mqtt_cert', 'mqtt_key']) {
+      expect(optionSchema[option], option).toBe('str?');
+      expect((APP_OPTIONS as Record<string, string>)[option], option).toBe(`mqtt.${option.slice(5)}`);
     }
   });
 

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
-import { brokerSettings, waitForBroker } from '../../src/supervisor/broker.js';
+import { brokerSettings, waitForBroker, withBroker } from '../../src/supervisor/broker.js';
 import { fetchMqttService, type SupervisorError } from '../../src/supervisor/client.js';
 import { hasOwnBroker, inOptionTerms, optionsToConfig } from '../../src/supervisor/options.js';
 import { configErrorText, loadAppAwareConfig } from '../../src/supervisor/settings.js';
+import { makeCertificates } from '../support/certificates.js';
 import { FakeClock, settle } from '../support/fake-clock.js';
 import { startFakeSupervisor } from '../support/fake-supervisor.js';
 import { memoryLog } from '../support/memory-log.js';
@@ -69,6 +70,53 @@ describe("the app's options", () => {
     const { env, dataDir } = appDir({});
     writeFileSync(join(dataDir, 'options.json'), '{"plex_token": "secret-tok');
     expect(() => loadAppAwareConfig({ env, args: [] })).toThrow(/^options\.json: .* is not valid JSON$/);
+  });
+});
+
+describe("the app's broker TLS options", () => {
+  const certs = makeCertificates();
+  const tlsOptions = { mqtt_ca: 'ca.crt', mqtt_cert: ' client.crt ', mqtt_key: `${certs.dir}/client.key`, mqtt_reject_unauthorized: false, mqtt_version: 5 };
+
+  it('take file names in /ssl, or absolute paths, and map onto mqtt.ca, cert, key, rejectUnauthorized, version', () => {
+    expect(optionsToConfig(tlsOptions)).toEqual({
+      mqtt: { ca: '/ssl/ca.crt', cert: '/ssl/client.crt', key: `${certs.dir}/client.key`, rejectUnauthorized: false, version: 5 },
+    });
+    expect(optionsToConfig({ mqtt_ca: 'certs/ca.pem', mqtt_cert: '' }, '/elsewhere')).toEqual({ mqtt: { ca: '/elsewhere/certs/ca.pem' } });
+  });
+
+  it("apply to the user's own TLS broker, read from the app's ssl folder", () => {
+    const { env } = appDir({ ...tlsOptions, mqtt_url: 'mqtts://broker.lan:8883' });
+    const { config } = loadAppAwareConfig({ env: { ...env, SUPERVISOR_SSL_DIR: certs.dir }, args: [] });
+    expect(config.mqtt).toMatchObject({ url: 'mqtts://broker.lan:8883', ca: certs.ca.path, cert: certs.clientCert.path, key: certs.clientKey.path, rejectUnauthorized: false, version: 5 });
+  });
+
+  it("are checked at start for the Supervisor's broker too, though it is not known yet whether it speaks TLS", () => {
+    const { env } = appDir({ mqtt_ca: 'ca.crt' });
+    const { config } = loadAppAwareConfig({ env: { ...env, SUPERVISOR_SSL_DIR: certs.dir }, args: [] });
+    expect(config.mqtt.ca).toBe(certs.ca.path);
+    const missing = appDir({ mqtt_ca: 'missing.crt' });
+    const load = (): unknown => loadAppAwareConfig({ env: { ...missing.env, SUPERVISOR_SSL_DIR: certs.dir }, args: [] });
+    expect(load).toThrow(ConfigError);
+    let message = '';
+    try {
+      load();
+    } catch (error) {
+      message = configErrorText(missing.env, (error as Error).message);
+    }
+    expect(message).toBe(`mqtt_ca: cannot read ${join(certs.dir, 'missing.crt')} (ENOENT)`);
+    const keyless = appDir({ mqtt_cert: 'client.crt' });
+    expect(() => loadAppAwareConfig({ env: { ...keyless.env, SUPERVISOR_SSL_DIR: certs.dir }, args: [] })).toThrow(/^mqtt\.key: is empty, but mqtt\.cert is set/);
+  });
+
+  it("go with the Supervisor's broker when it speaks TLS, and are dropped, named, when it does not", () => {
+    const mqtt = loadConfig({ env: {}, args: [] }).mqtt;
+    const files = { ...mqtt, ca: '/ssl/ca.crt', cert: '/ssl/c.crt', key: '/ssl/c.key', version: 5 as const };
+    const tls = withBroker(files, brokerSettings({ ...BROKER, port: 8883, ssl: true, addon: 'core_mosquitto' }));
+    expect(tls).toEqual({ mqtt: { ...files, url: 'mqtts://core-mosquitto:8883', username: 'addons', password: BROKER.password }, unused: [] });
+    const plain = withBroker(files, brokerSettings({ ...BROKER, ssl: false, addon: 'core_mosquitto' }));
+    expect(plain.mqtt).toMatchObject({ url: 'mqtt://core-mosquitto:1883', ca: '', cert: '', key: '', version: 5 });
+    expect(plain.unused).toEqual(['mqtt.ca', 'mqtt.cert', 'mqtt.key']);
+    expect(withBroker(mqtt, brokerSettings({ ...BROKER, ssl: false, addon: 'x' })).unused).toEqual([]);
   });
 });
 
