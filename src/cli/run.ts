@@ -5,6 +5,7 @@ import { createPlexClient } from '../plex/client.js';
 import { connectPublisher } from '../mqtt/publisher.js';
 import { statusTopic } from '../mqtt/topics.js';
 import { createDaemon } from '../daemon/daemon.js';
+import { createEventStream } from '../events/stream.js';
 import { defaultBackoffPolicy } from '../daemon/backoff.js';
 import { systemClock } from '../daemon/clock.js';
 import { HOMEPAGE, PRODUCT_NAME, VERSION } from '../version.js';
@@ -69,6 +70,14 @@ export const run: Command = async (context) => {
     publisher,
     log,
     clock: systemClock,
+    events: createEventStream({
+      topics,
+      state: { publishEmail: config.publish.email },
+      membersAtStart: null,
+      publish: (topic, payload) => publisher.publish(topic, payload, { retain: false }),
+      now: () => systemClock.now(),
+      log,
+    }),
     heartbeat: ({ loopAt, nextPollAt }) => health.update({ loopAt: loopAt.toISOString(), nextPollAt: nextPollAt.toISOString() }),
   });
 

@@ -12,6 +12,7 @@ import { afterFailure, afterSuccess, INITIAL_BRIDGE_STATUS, type BridgeStatus } 
 import { nextPollDelay, type BackoffPolicy } from './backoff.js';
 import type { Clock } from './clock.js';
 import { describeFailure } from './failures.js';
+import type { EventStream } from '../events/stream.js';
 
 /**
  * The poll loop and the broker's state: polls plex.tv, keeps the bridge status, and makes the broker
@@ -39,6 +40,8 @@ export interface DaemonDeps {
   readonly random?: () => number;
   /** Told each time the loop goes round, for the health check. */
   readonly heartbeat?: (beat: { readonly loopAt: Date; readonly nextPollAt: Date }) => void;
+  /** Told what the broker held before each plan and the home it holds after (src/events/). */
+  readonly events?: EventStream;
 }
 
 export interface Daemon {
@@ -85,11 +88,14 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   /** Makes the broker hold what it should; returns how many messages that took. */
   const reconcile = async (force = false): Promise<number> => {
     if (!broker || !publisher.connected) return 0;
-    const desired = desiredMessages(home, bridge, options);
-    const published = await publishAll(planMessages(broker, desired, { removeStale: home !== null, force }));
-    if (home && !homeAnnounced) {
+    const [before, current] = [broker, home];
+    const desired = desiredMessages(current, bridge, options);
+    const published = await publishAll(planMessages(before, desired, { removeStale: current !== null, force }));
+    // Events after the state they describe is acknowledged, against what subscribers saw before it.
+    if (current && deps.events) await deps.events.afterPublish(before, current);
+    if (current && !homeAnnounced) {
       homeAnnounced = true;
-      log.info('the broker holds the Plex Home', { users: home.users.length });
+      log.info('the broker holds the Plex Home', { users: current.users.length });
     }
     return published;
   };

@@ -2,14 +2,17 @@ import { displayName, type Home, type HomeUser } from '../plex/home.js';
 import {
   bridgeStateTopic,
   deviceDiscoveryTopic,
+  homeEventsTopic,
   homeStateTopic,
   refreshCommandTopic,
   statusTopic,
   topicId,
+  userEventsTopic,
   userStateTopic,
   type TopicConfig,
 } from '../mqtt/topics.js';
-import { binarySensor, button, sensor, type Component, type EntityContext } from './components.js';
+import { homeEventTypes, userEventTypes } from '../events/types.js';
+import { binarySensor, button, event, sensor, type Component, type EntityContext } from './components.js';
 
 /**
  * Pure: Home Assistant device-based discovery. One retained config per device on
@@ -26,6 +29,8 @@ export interface Origin {
 export interface DiscoveryContext {
   readonly topics: TopicConfig;
   readonly origin: Origin;
+  /** The event entities' `event_types`; default src/events/types.ts (issue 13 adds its own there). */
+  readonly eventTypes?: { readonly home: readonly string[]; readonly user: readonly string[] };
 }
 
 export interface DiscoveryMessage {
@@ -98,7 +103,11 @@ export function homeDiscovery(home: Home, context: DiscoveryContext): DiscoveryM
     user_count: sensor(entity, {
       key: 'user_count', name: 'Users', icon: 'mdi:account-multiple', stateClass: 'measurement', unit: 'users',
       valueTemplate: '{{ value_json.userCount }}',
-      attributesTemplate: "{{ {'users': value_json.users} | tojson }}",
+      attributesTemplate: "{{ {'users': value_json.users, 'hidden_count': value_json.hiddenCount} | tojson }}",
+    }),
+    event: event(entity, {
+      key: 'event', name: 'Events', icon: 'mdi:account-switch',
+      eventTypes: context.eventTypes?.home ?? homeEventTypes(), eventsTopic: homeEventsTopic(context.topics, home.id),
     }),
   };
   const device = {
@@ -134,6 +143,10 @@ export function userDiscovery(home: Home, user: HomeUser, context: DiscoveryCont
     updated_at: sensor(entity, {
       key: 'updated_at', name: 'Updated at', deviceClass: 'timestamp', diagnostic: true,
       valueTemplate: '{{ value_json.updatedAt or None }}',
+    }),
+    event: event(entity, {
+      key: 'event', name: 'Events', icon: 'mdi:account-switch',
+      eventTypes: context.eventTypes?.user ?? userEventTypes(), eventsTopic: userEventsTopic(context.topics, home.id, user.uuid),
     }),
   };
   const device = {

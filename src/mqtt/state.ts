@@ -21,6 +21,7 @@ export function homeDocument(home: Home): string {
     guestUserId: orNull(home.guestUserId),
     guestUserUuid: orNull(home.guestUserUuid),
     userCount: home.users.length,
+    hiddenCount: home.hiddenUuids?.length ?? 0,
     users: home.users.map((user) => ({ uuid: user.uuid, name: displayName(user) })),
   });
 }

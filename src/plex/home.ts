@@ -31,6 +31,11 @@ export interface Home {
   /** The home's owner has Plex Pass. */
   readonly subscription: boolean;
   readonly users: readonly HomeUser[];
+  /**
+   * Users of the home that `users.include`/`users.exclude`/`users.publishNew` keep off the broker: only
+   * their number is published (`hiddenCount`), never who they are. Absent: nobody is hidden.
+   */
+  readonly hiddenUuids?: readonly string[];
 }
 
 /** The name people know a user by: friendly name, then title, then username. */

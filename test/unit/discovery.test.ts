@@ -126,6 +126,16 @@ describe('user device', () => {
           value_template: '{{ value_json.updatedAt or None }}',
           availability: [{ topic: 'plex-home/status' }],
         },
+        event: {
+          platform: 'event',
+          name: 'Events',
+          unique_id: 'plex_home_user_7b4af7a9f26254bd_event',
+          default_entity_id: 'event.plex_plexopedia_event',
+          icon: 'mdi:account-switch',
+          event_types: ['joined', 'left', 'changed'],
+          state_topic: `${state}/events`,
+          availability: [{ topic: 'plex-home/status' }],
+        },
       },
     });
   });
@@ -262,7 +272,17 @@ describe('home device', () => {
           state_topic: state,
           value_template: '{{ value_json.userCount }}',
           json_attributes_topic: state,
-          json_attributes_template: "{{ {'users': value_json.users} | tojson }}",
+          json_attributes_template: "{{ {'users': value_json.users, 'hidden_count': value_json.hiddenCount} | tojson }}",
+          availability: [{ topic: 'plex-home/status' }],
+        },
+        event: {
+          platform: 'event',
+          name: 'Events',
+          unique_id: 'plex_home_1234567_event',
+          default_entity_id: 'event.plex_home_plexopedia_s_home_event',
+          icon: 'mdi:account-switch',
+          event_types: ['joined', 'left', 'changed'],
+          state_topic: 'plex-home/1234567/events',
           availability: [{ topic: 'plex-home/status' }],
         },
       },
@@ -410,8 +430,8 @@ describe('every device', () => {
         entityIds.add(component['default_entity_id']);
       }
     }
-    expect(uniqueIds.size).toBe(5 + 3 + 3 * 8);
-    expect(entityIds.size).toBe(5 + 3 + 3 * 8);
+    expect(uniqueIds.size).toBe(5 + 4 + 3 * 9);
+    expect(entityIds.size).toBe(5 + 4 + 3 * 9);
   });
 
   it('marks only the bridge entities and updated_at as diagnostic', () => {

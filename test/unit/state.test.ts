@@ -75,6 +75,7 @@ describe('home state document', () => {
       guestUserId: '7654321',
       guestUserUuid: '3e11f81d041ae84f',
       userCount: 3,
+      hiddenCount: 0,
       users: [
         { uuid: '7b4af7a9f26254bd', name: 'Plexopedia' },
         { uuid: 'a1b2c3d4e5f60718', name: 'Little One' },
@@ -88,6 +89,7 @@ describe('home state document', () => {
       guestUserId: null,
       guestUserUuid: null,
       userCount: 0,
+      hiddenCount: 0,
       users: [],
     });
   });
