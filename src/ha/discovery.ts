@@ -12,7 +12,8 @@ import {
   type TopicConfig,
 } from '../mqtt/topics.js';
 import { homeEventTypes, userEventTypes } from '../events/types.js';
-import { binarySensor, button, event, sensor, type Component, type EntityContext } from './components.js';
+import { binarySensor, button, event, image, sensor, type Component, type EntityContext } from './components.js';
+import { avatarUrl } from './avatar.js';
 
 /**
  * Pure: Home Assistant device-based discovery. One retained config per device on
@@ -149,6 +150,11 @@ export function userDiscovery(home: Home, user: HomeUser, context: DiscoveryCont
       eventTypes: context.eventTypes?.user ?? userEventTypes(), eventsTopic: userEventsTopic(context.topics, home.id, user.uuid),
     }),
   };
+  // The picture follows the state document, so a new avatar needs no new discovery; without a usable
+  // URL there is no avatar entity (the plan then removes it from Home Assistant).
+  if (avatarUrl(user.thumb)) {
+    components['avatar'] = image(entity, { key: 'avatar', name: 'Avatar', urlTemplate: '{{ value_json.thumb }}' });
+  }
   const device = {
     identifiers: [id],
     name: displayName(user),

@@ -136,6 +136,15 @@ describe('user device', () => {
           state_topic: `${state}/events`,
           availability: [{ topic: 'plex-home/status' }],
         },
+        avatar: {
+          platform: 'image',
+          name: 'Avatar',
+          unique_id: 'plex_home_user_7b4af7a9f26254bd_avatar',
+          default_entity_id: 'image.plex_plexopedia_avatar',
+          url_topic: state,
+          url_template: '{{ value_json.thumb }}',
+          availability: [{ topic: 'plex-home/status' }],
+        },
       },
     });
   });
@@ -181,6 +190,17 @@ describe('user device', () => {
     expect(payloadOf(userDiscovery(home(), KID, CONTEXT)).components['user']?.['entity_picture']).toBe(KID.thumb);
     const noAvatar = payloadOf(userDiscovery(home(), { ...KID, thumb: '' }, CONTEXT)).components['user'];
     expect(noAvatar).not.toHaveProperty('entity_picture');
+  });
+
+  it('gives the user an avatar image entity over the state topic, and none without a usable URL', () => {
+    const avatarOf = (thumb: string): unknown => payloadOf(userDiscovery(home(), { ...KID, thumb }, CONTEXT)).components['avatar'];
+    expect(avatarOf(KID.thumb)).toMatchObject({ platform: 'image', url_topic: `plex-home/1234567/users/${KID.uuid}`, url_template: '{{ value_json.thumb }}' });
+    expect(avatarOf(KID.thumb)).not.toHaveProperty('content_type');
+    for (const unusable of ['', '/users/a1b2/avatar', 'ftp://plex.tv/a.png', 'javascript:alert(1)', 'https://user:pw@plex.tv/a.png']) {
+      expect(avatarOf(unusable)).toBeUndefined();
+    }
+    // The main entity keeps its picture.
+    expect(payloadOf(userDiscovery(home(), KID, CONTEXT)).components['user']?.['entity_picture']).toBe(KID.thumb);
   });
 
   it('never puts an email address in discovery, whatever the user', () => {
@@ -430,8 +450,8 @@ describe('every device', () => {
         entityIds.add(component['default_entity_id']);
       }
     }
-    expect(uniqueIds.size).toBe(5 + 4 + 3 * 9);
-    expect(entityIds.size).toBe(5 + 4 + 3 * 9);
+    expect(uniqueIds.size).toBe(5 + 4 + 3 * 10);
+    expect(entityIds.size).toBe(5 + 4 + 3 * 10);
   });
 
   it('marks only the bridge entities and updated_at as diagnostic', () => {
