@@ -6,6 +6,8 @@ import { connectPublisher } from '../mqtt/publisher.js';
 import { statusTopic } from '../mqtt/topics.js';
 import { createDaemon } from '../daemon/daemon.js';
 import { createEventStream } from '../events/stream.js';
+import { selectingClient } from '../users/selecting-client.js';
+import { knownUsersStore } from '../state/known-users.js';
 import { defaultBackoffPolicy } from '../daemon/backoff.js';
 import { systemClock } from '../daemon/clock.js';
 import { HOMEPAGE, PRODUCT_NAME, VERSION } from '../version.js';
@@ -48,6 +50,18 @@ export const run: Command = async (context) => {
     if (publisher.connected) return;
     health.update({ brokerConnected: false, brokerDownSince: new Date().toISOString() });
   });
+  const users = selectingClient(
+    createPlexClient({
+      apiUrl: config.plex.apiUrl,
+      token: readToken,
+      clientIdentifier,
+      timeoutMs: config.plex.timeout * 1000,
+      product: { name: PRODUCT_NAME, version: VERSION },
+    }),
+    config.users,
+    knownUsersStore(config.stateDir),
+    log,
+  );
   const daemon = createDaemon({
     options: {
       topics,
@@ -60,20 +74,14 @@ export const run: Command = async (context) => {
       refreshMinIntervalMs: 10_000,
       readRetainedTimeoutMs: 5_000,
     },
-    plex: createPlexClient({
-      apiUrl: config.plex.apiUrl,
-      token: readToken,
-      clientIdentifier,
-      timeoutMs: config.plex.timeout * 1000,
-      product: { name: PRODUCT_NAME, version: VERSION },
-    }),
+    plex: users.plex,
     publisher,
     log,
     clock: systemClock,
     events: createEventStream({
       topics,
       state: { publishEmail: config.publish.email },
-      membersAtStart: null,
+      membersAtStart: users.membersAtStart,
       publish: (topic, payload) => publisher.publish(topic, payload, { retain: false }),
       now: () => systemClock.now(),
       log,

@@ -12,6 +12,7 @@ export function maskedConfig(config: Config): Record<string, unknown> {
         const path = prefix ? `${prefix}.${key}` : key;
         if (sensitive.has(path)) return [key, value ? MASKED : ''];
         if (typeof value === 'string') return [key, withoutUrlPassword(value)];
+        if (Array.isArray(value)) return [key, value];
         return [key, typeof value === 'object' && value !== null ? mask(value, path) : value];
       }),
     );

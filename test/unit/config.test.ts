@@ -43,6 +43,7 @@ describe('loadConfig: defaults', () => {
       mqtt: { url: 'mqtt://localhost:1883', username: '', password: '', baseTopic: 'plex-home' },
       homeassistant: { discovery: true, discoveryPrefix: 'homeassistant', statusTopic: 'homeassistant/status' },
       publish: { email: false },
+      users: { include: [], exclude: [], publishNew: true },
       stateDir: './data',
       log: { level: 'info', format: 'text' },
       configFile: '',
@@ -54,6 +55,7 @@ describe('loadConfig: defaults', () => {
       PLEX_TOKEN: TOKEN, PLEX_CLIENT_IDENTIFIER: 'client-1', PLEX_API_URL: 'http://127.0.0.1:8080', PLEX_POLL_INTERVAL: '300',
       PLEX_TIMEOUT: '5', MQTT_URL: 'mqtts://broker:8883', MQTT_USERNAME: 'plex', MQTT_PASSWORD: 'pw', MQTT_BASE_TOPIC: 'home/plex',
       HA_DISCOVERY: 'false', HA_DISCOVERY_PREFIX: 'ha', HA_STATUS_TOPIC: 'ha/status', PUBLISH_EMAIL: 'true', STATE_DIR: '/var/lib/plex',
+      USERS_INCLUDE: 'Kiddo,zoe_plays', USERS_EXCLUDE: 'ghost', USERS_PUBLISH_NEW: 'no',
       LOG_LEVEL: 'debug', LOG_FORMAT: 'json',
     });
     expect(config).toEqual({
@@ -61,6 +63,7 @@ describe('loadConfig: defaults', () => {
       mqtt: { url: 'mqtts://broker:8883', username: 'plex', password: 'pw', baseTopic: 'home/plex' },
       homeassistant: { discovery: false, discoveryPrefix: 'ha', statusTopic: 'ha/status' },
       publish: { email: true },
+      users: { include: ['Kiddo', 'zoe_plays'], exclude: ['ghost'], publishNew: false },
       stateDir: '/var/lib/plex',
       log: { level: 'debug', format: 'json' },
       configFile: '',
