@@ -141,7 +141,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       if (failures > 0) log.info('plex.tv answers again', { after: failures });
       logChanges(log, home, next);
       home = next;
-      bridge = afterSuccess(bridge);
+      bridge = afterSuccess(bridge, clock.now());
       failures = 0;
       lastFailureMessage = '';
       return nextPollDelay(options.backoff, null, 0, random());

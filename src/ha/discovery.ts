@@ -78,6 +78,14 @@ export function bridgeDiscovery(context: DiscoveryContext): DiscoveryMessage {
       key: 'last_error_at', name: 'Last error at', deviceClass: 'timestamp', diagnostic: true,
       valueTemplate: '{{ value_json.lastErrorAt or None }}',
     }),
+    last_good_poll: sensor(entity, {
+      key: 'last_good_poll', name: 'Last good poll', deviceClass: 'timestamp', diagnostic: true,
+      valueTemplate: '{{ value_json.lastGoodPollAt or None }}',
+    }),
+    consecutive_failures: sensor(entity, {
+      key: 'consecutive_failures', name: 'Consecutive failures', icon: 'mdi:counter', stateClass: 'measurement', diagnostic: true,
+      valueTemplate: '{{ value_json.consecutiveFailures or 0 }}',
+    }),
     refresh: button(entity, {
       key: 'refresh', name: 'Refresh', icon: 'mdi:refresh', diagnostic: true,
       commandTopic: refreshCommandTopic(context.topics), payloadPress: REFRESH_PAYLOAD,
@@ -89,6 +97,7 @@ export function bridgeDiscovery(context: DiscoveryContext): DiscoveryMessage {
     manufacturer: 'plex-home-mqtt',
     model: 'Plex Home to MQTT bridge',
     sw_version: context.origin.sw_version,
+    configuration_url: context.origin.support_url,
   };
   return message(context, id, device, components);
 }
@@ -117,6 +126,7 @@ export function homeDiscovery(home: Home, context: DiscoveryContext): DiscoveryM
     manufacturer: 'Plex',
     model: 'Plex Home',
     via_device: bridgeDeviceId(context.topics),
+    configuration_url: context.origin.support_url,
   };
   return message(context, id, device, components);
 }
@@ -161,6 +171,7 @@ export function userDiscovery(home: Home, user: HomeUser, context: DiscoveryCont
     manufacturer: 'Plex',
     model: user.admin ? 'Plex Home admin' : user.username ? 'Plex Home user' : 'Plex Home managed user',
     via_device: homeDeviceId(home),
+    configuration_url: context.origin.support_url,
   };
   return message(context, id, device, components);
 }

@@ -54,6 +54,8 @@ export function bridgeDocument(status: BridgeStatus, version: string): string {
     lastError: status.lastError,
     lastErrorKind: status.lastErrorKind,
     lastErrorAt: status.lastErrorAt,
+    lastGoodPollAt: status.lastGoodPollAt,
+    consecutiveFailures: status.consecutiveFailures,
   });
 }
 

@@ -39,6 +39,7 @@ describe('user device', () => {
         manufacturer: 'Plex',
         model: 'Plex Home admin',
         via_device: 'plex_home_1234567',
+        configuration_url: 'https://github.com/plex-home-mqtt/plex-home-mqtt',
       },
       origin: { name: 'plex-home-mqtt', sw_version: '0.1.0', support_url: 'https://github.com/plex-home-mqtt/plex-home-mqtt' },
       components: {
@@ -258,6 +259,7 @@ describe('home device', () => {
         manufacturer: 'Plex',
         model: 'Plex Home',
         via_device: 'plex_home_mqtt_plex-home',
+        configuration_url: 'https://github.com/plex-home-mqtt/plex-home-mqtt',
       },
       origin: { name: 'plex-home-mqtt', sw_version: '0.1.0', support_url: 'https://github.com/plex-home-mqtt/plex-home-mqtt' },
       components: {
@@ -342,6 +344,7 @@ describe('bridge device', () => {
         manufacturer: 'plex-home-mqtt',
         model: 'Plex Home to MQTT bridge',
         sw_version: '0.1.0',
+        configuration_url: 'https://github.com/plex-home-mqtt/plex-home-mqtt',
       },
       origin: { name: 'plex-home-mqtt', sw_version: '0.1.0', support_url: 'https://github.com/plex-home-mqtt/plex-home-mqtt' },
       components: {
@@ -391,6 +394,29 @@ describe('bridge device', () => {
           device_class: 'timestamp',
           state_topic: state,
           value_template: '{{ value_json.lastErrorAt or None }}',
+          availability: [{ topic: 'plex-home/status' }],
+        },
+        last_good_poll: {
+          platform: 'sensor',
+          name: 'Last good poll',
+          unique_id: 'plex_home_mqtt_plex-home_last_good_poll',
+          default_entity_id: 'sensor.plex_home_mqtt_last_good_poll',
+          entity_category: 'diagnostic',
+          device_class: 'timestamp',
+          state_topic: state,
+          value_template: '{{ value_json.lastGoodPollAt or None }}',
+          availability: [{ topic: 'plex-home/status' }],
+        },
+        consecutive_failures: {
+          platform: 'sensor',
+          name: 'Consecutive failures',
+          unique_id: 'plex_home_mqtt_plex-home_consecutive_failures',
+          default_entity_id: 'sensor.plex_home_mqtt_consecutive_failures',
+          icon: 'mdi:counter',
+          entity_category: 'diagnostic',
+          state_class: 'measurement',
+          state_topic: state,
+          value_template: '{{ value_json.consecutiveFailures or 0 }}',
           availability: [{ topic: 'plex-home/status' }],
         },
         refresh: {
@@ -450,8 +476,8 @@ describe('every device', () => {
         entityIds.add(component['default_entity_id']);
       }
     }
-    expect(uniqueIds.size).toBe(5 + 4 + 3 * 10);
-    expect(entityIds.size).toBe(5 + 4 + 3 * 10);
+    expect(uniqueIds.size).toBe(7 + 4 + 3 * 10);
+    expect(entityIds.size).toBe(7 + 4 + 3 * 10);
   });
 
   it('marks only the bridge entities and updated_at as diagnostic', () => {
@@ -465,6 +491,8 @@ describe('every device', () => {
       'Plex Home MQTT: authentication',
       'Plex Home MQTT: last_error',
       'Plex Home MQTT: last_error_at',
+      'Plex Home MQTT: last_good_poll',
+      'Plex Home MQTT: consecutive_failures',
       'Plex Home MQTT: refresh',
       'Plexopedia: updated_at',
       'Little One: updated_at',

@@ -108,6 +108,8 @@ describe('bridge state document', () => {
       lastError: null,
       lastErrorKind: null,
       lastErrorAt: null,
+      lastGoodPollAt: null,
+      consecutiveFailures: 0,
     });
   });
 
@@ -120,6 +122,8 @@ describe('bridge state document', () => {
       lastError: 'token rejected',
       lastErrorKind: 'unauthorized',
       lastErrorAt: '2025-03-01T12:00:00.000Z',
+      lastGoodPollAt: null,
+      consecutiveFailures: 1,
     });
   });
 });
