@@ -92,7 +92,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     const desired = desiredMessages(current, bridge, options);
     const published = await publishAll(planMessages(before, desired, { removeStale: current !== null, force }));
     // Events after the state they describe is acknowledged, against what subscribers saw before it.
-    if (current && deps.events) await deps.events.afterPublish(before, current);
+    if (current && deps.events) await deps.events.afterPublish(before, current, published);
     if (current && !homeAnnounced) {
       homeAnnounced = true;
       log.info('the broker holds the Plex Home', { users: current.users.length });

@@ -25,17 +25,23 @@ export interface EventStreamOptions {
 }
 
 export interface EventStream {
-  /** `before`: what the broker held before the plan's messages; `home`: what it holds now. */
-  afterPublish(before: ReadonlyMap<string, string>, home: Home): Promise<number>;
+  /**
+   * `before`: what the broker held before the plan's messages; `home`: what it holds now; `published`:
+   * how many messages the plan took. None means the broker already held this home: no event is possible,
+   * and an unchanged poll costs no parsing.
+   */
+  afterPublish(before: ReadonlyMap<string, string>, home: Home, published: number): Promise<number>;
 }
 
 export function createEventStream(options: EventStreamOptions): EventStream {
   let members = options.membersAtStart;
   return {
-    async afterPublish(before, home) {
-      const previous = homeFromRetained(before, options.topics, home.id);
-      const events = deriveEvents(previous, home, { before: members }, options.state);
+    async afterPublish(before, home, published) {
+      const membersBefore = members;
       members = new Set([...home.users.map((user) => user.uuid), ...(home.hiddenUuids ?? [])]);
+      if (published === 0) return 0;
+      const previous = homeFromRetained(before, options.topics, home.id);
+      const events = deriveEvents(previous, home, { before: membersBefore }, options.state);
       if (events.length === 0) return 0;
       const messages = eventMessages(events, options.topics, home.id, options.now());
       await Promise.all(messages.map(({ topic, payload }) => options.publish(topic, payload)));
