@@ -61,7 +61,7 @@ describe('events', () => {
     plex.fail({ kind: 'status', status: 503 });
     await using observer = await observe(broker.url, [`${s.base}/#`]);
     await using daemon = startDaemon(env);
-    await daemon.waitForLog(DAEMON_READY);
+    await daemon.waitForLog(/in sync with the broker/);
     await daemon.waitForLog(/plex\.tv could not be read/);
     await sleep(1_500);
     const events = (): string[] => observer.messages.filter((m) => m.topic.endsWith('/events')).map((m) => m.payload);
