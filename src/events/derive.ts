@@ -48,7 +48,9 @@ export function deriveEvents(
       if (!membersBefore.has(user.uuid)) events.push({ type: 'joined', user: who(user) });
       continue;
     }
-    const changes = changedFields(document(was, options), document(user, options), QUIET_USER_FIELDS);
+    const [from, to] = [userDocument(was, options), userDocument(user, options)];
+    // Equal documents (nearly every user on a poll) need no field-by-field look.
+    const changes = from === to ? [] : changedFields(parsed(from), parsed(to), QUIET_USER_FIELDS);
     if (changes.length > 0) events.push({ type: 'changed', user: who(user), changes });
   }
   return events;
@@ -56,10 +58,6 @@ export function deriveEvents(
 
 function who(user: HomeUser): { uuid: string; name: string } {
   return { uuid: user.uuid, name: displayName(user) };
-}
-
-function document(user: HomeUser, options: StateOptions): Record<string, unknown> {
-  return parsed(userDocument(user, options));
 }
 
 /** The published document is the reference: field names and values as subscribers read them. */
