@@ -26,6 +26,7 @@ export function selectingClient(plex: PlexClient, selection: UserSelection, stor
   let stored = known ? [...known].join('\n') : '';
   let lastUnmatched = '';
   let lastHidden = -1;
+  let writeFailed = false;
   return {
     membersAtStart,
     plex: {
@@ -43,8 +44,11 @@ export function selectingClient(plex: PlexClient, selection: UserSelection, stor
           try {
             store.write(selected.known);
             stored = text;
+            writeFailed = false;
           } catch (error) {
-            log.warn('the known users could not be stored; retried on the next poll', { error: String(error) });
+            // Said once, not on every poll of a read-only stateDir.
+            if (!writeFailed) log.warn('the known users could not be stored; retried on every poll', { error: String(error) });
+            writeFailed = true;
           }
         }
         return selected.home;

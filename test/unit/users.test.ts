@@ -114,3 +114,17 @@ describe('configuration', () => {
     expect(load({}).users).toEqual({ include: [], exclude: [], publishNew: true });
   });
 });
+
+describe('what the selection says in the log', () => {
+  it('warns once about names that match nobody and once about a stateDir it cannot write', async () => {
+    lines.length = 0;
+    const failing = { read: () => null, write: () => { throw new Error('EROFS: read-only file system'); } };
+    let current = home();
+    const client = selectingClient({ fetchHome: () => Promise.resolve(current) }, { ...ALL, exclude: ['Nobody'] }, failing, log);
+    await client.plex.fetchHome();
+    current = home({ users: [OWNER] });
+    await client.plex.fetchHome();
+    expect(lines.filter((line) => line.includes('name no user of the home: Nobody'))).toHaveLength(1);
+    expect(lines.filter((line) => line.includes('could not be stored'))).toHaveLength(1);
+  });
+});
