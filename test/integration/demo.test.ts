@@ -72,6 +72,8 @@ describe('npm run demo', () => {
     expect(lines).toContain(`${ZOE_DEVICE}  Home Assistant device "Zoë" with 10 entities`);
     expect(lines.some((line) => line.startsWith(`${ZOE_STATE}  {"id":"246408572"`))).toBe(true);
     expect(lines).toContain('plex-home-demo/1234567/home  subscription: true → false');
+    expect(lines).toContain('plex-home-demo/1234567/events  event joined: Zoë');
+    expect(lines).toContain('plex-home-demo/1234567/events  event changed: the home (subscription: true → false)');
     // Zoë leaves: every topic of hers is cleared, which removes her device from Home Assistant.
     expect(lines).toContain(`${ZOE_DEVICE}  (cleared)`);
     expect(lines).toContain(`${ZOE_STATE}  (cleared)`);
