@@ -24,7 +24,7 @@ COPY src ./src
 RUN npm run build && mkdir /data
 
 # The runtime stage runs no command (RUN): a base image without a shell works too.
-FROM ${NODE_IMAGE}
+FROM ${NODE_IMAGE} AS runtime
 # Keep in step with package.json; CI checks that they agree.
 ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="plex-home-mqtt" \
@@ -53,3 +53,24 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
 # (docs/benchmarks.md).
 ENTRYPOINT ["node", "--max-semi-space-size=1", "/app/dist/src/main.js"]
 CMD []
+
+# The Home Assistant OS app (plex-home-mqtt/config.yaml): `docker build --target app --build-arg BUILD_ARCH=amd64`.
+# The Supervisor mounts /data from the host, owned by root, and starts the image as it is: the app runs as
+# root, inside the Supervisor's own confinement (AppArmor, no privileges, its own network). The io.hass labels
+# tell the Supervisor what the image is.
+FROM runtime AS app
+ARG VERSION=0.1.0
+ARG BUILD_ARCH=amd64
+LABEL io.hass.type="addon" \
+      io.hass.version="${VERSION}" \
+      io.hass.arch="${BUILD_ARCH}" \
+      io.hass.name="Plex Home to MQTT" \
+      io.hass.description="Your Plex Home and its users in Home Assistant, over MQTT with discovery"
+USER root
+# The Supervisor's watchdog restarts an app whose container turns unhealthy; while the app waits for the owner
+# to approve the sign-in link (or for the Mosquitto app) there is no heartbeat yet, and a restart would throw
+# the link away. The Supervisor already restarts the app if the process ends.
+HEALTHCHECK NONE
+
+# The default target, last: the plain image, as the user node (`docker build .`, docker-compose.yml).
+FROM runtime

@@ -6,8 +6,8 @@ import type { Config } from '../src/config/schema.js';
 import { ownedRetained } from '../src/mqtt/plan.js';
 import { ownedTopicFilters, statusTopic, type TopicConfig } from '../src/mqtt/topics.js';
 import { PRODUCT_NAME } from '../src/version.js';
+import { spawnBuiltDaemon, type DaemonExit as Exit, type SpawnedDaemon } from '../test/support/daemon-spawner.js';
 import { startFakePlex, type FakePlex } from '../test/support/fake-plex.js';
-import { spawnDaemon, type DaemonChild, type Exit } from './daemon-child.js';
 import { BrokerPortError, startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
 import { createPrinter } from './printer.js';
 import { change, START } from './scenario.js';
@@ -57,7 +57,9 @@ export async function runDemo({ env, out, daemonMain, signal }: DemoOptions): Pr
         throw new Error(`cannot reach the MQTT broker at ${withoutPassword(config.mqtt.url)}: ${errorText(error)}`);
       },
     );
-    const daemon = spawnDaemon(daemonMain, childEnv, stateDir, (line) => say('daemon')(withoutTimestamp(line)));
+    const daemon = spawnBuiltDaemon({
+      main: daemonMain, env: childEnv, cwd: stateDir, onLine: (line) => say('daemon')(withoutTimestamp(line)),
+    });
     const ok = await playUntilStopped(daemon, plex, settings, signal, say('demo'));
     if (ok) await watcher.waitFor(statusTopic(topics), 'offline', 1_000);
     if (!broker) await clearDemoTopics(watcher, topics, say('demo'));
@@ -69,7 +71,7 @@ export async function runDemo({ env, out, daemonMain, signal }: DemoOptions): Pr
 
 /** Plays the scenario until it ends, Ctrl-C, or the daemon exits; then stops the daemon. True if all went well. */
 async function playUntilStopped(
-  daemon: DaemonChild, plex: FakePlex, settings: DemoSettings, signal: AbortSignal, say: (text: string) => void,
+  daemon: SpawnedDaemon, plex: FakePlex, settings: DemoSettings, signal: AbortSignal, say: (text: string) => void,
 ): Promise<boolean> {
   let crashed: boolean;
   let exit: Exit;
@@ -78,7 +80,7 @@ async function playUntilStopped(
   } finally {
     // Whatever happened, the daemon does not outlive the demo.
     crashed = daemon.gone.aborted;
-    exit = await daemon.stop(DAEMON_STOP_TIMEOUT_MS);
+    exit = await daemon.stop('SIGTERM', DAEMON_STOP_TIMEOUT_MS);
   }
   if (crashed) say(`the daemon stopped by itself (${describeExit(exit)}); ending the demo`);
   // A daemon stopped before it set up its signal handlers dies of the SIGTERM itself; that is fine too.

@@ -4,6 +4,7 @@ import { health } from './cli/health.js';
 import { loginCommand } from './cli/login.js';
 import { check } from './cli/check.js';
 import type { Command } from './cli/command.js';
+import { CONFIG_SOURCES } from './config/sources.js';
 import { PRODUCT_NAME, VERSION } from './version.js';
 
 /** Entry point: picks the command; the only process.exit. */
@@ -11,13 +12,14 @@ import { PRODUCT_NAME, VERSION } from './version.js';
 const USAGE = `Usage: ${PRODUCT_NAME} [command] [--key=value ...]
 
 Commands:
-  (none)   run the daemon
+  (none)   run the daemon; with no Plex token yet it signs in first (a link and a code in its log)
   login    get a Plex token by approving a link or a code; stored in stateDir
   check    test the configuration, the broker and the Plex token once, and report
   health   exit 0 when the running daemon is healthy (container HEALTHCHECK)
   version  print the version
 
-Settings come from config/*.json, the environment and --key=value; see the README.
+${CONFIG_SOURCES}
+Every setting, its environment variable and default: the README, or config/example.json.
 `;
 
 const commands: Readonly<Record<string, Command>> = {

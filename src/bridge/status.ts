@@ -6,10 +6,17 @@ import type { PlexErrorKind } from '../plex/errors.js';
  */
 
 export interface BridgeStatus {
-  /** Did the last poll get a valid home from plex.tv? null until the first poll ends. */
+  /**
+   * Did plex.tv answer the last poll as itself? True after a good poll, and after plex.tv's own verdict on
+   * the request (a rejected token, a refusal, a rate limit): it was reached. False when it could not be
+   * reached or did not answer as plex.tv does (network, timeout, 5xx outage, a body that is no answer).
+   * null until the first poll ends.
+   */
   readonly connected: boolean | null;
   /** false once plex.tv rejected the token, true after it accepted it; null until known. */
   readonly authenticated: boolean | null;
+  /** The last poll failed: the run of failures `lastErrorAt` dates is still on. Not published. */
+  readonly failing: boolean;
   readonly lastError: string | null;
   readonly lastErrorKind: PlexErrorKind | null;
   /** ISO 8601; when the current run of this error began. */
@@ -28,6 +35,7 @@ export interface BridgeStatus {
 export const INITIAL_BRIDGE_STATUS: BridgeStatus = {
   connected: null,
   authenticated: null,
+  failing: false,
   lastError: null,
   lastErrorKind: null,
   lastErrorAt: null,
@@ -38,8 +46,8 @@ export const INITIAL_BRIDGE_STATUS: BridgeStatus = {
 
 export function afterSuccess(status: BridgeStatus, now: Date): BridgeStatus {
   const at = now.toISOString();
-  if (status.connected === true && status.authenticated === true) return { ...status, lastSuccessAt: at };
-  return { ...status, connected: true, authenticated: true, consecutiveFailures: 0, lastGoodPollAt: at, lastSuccessAt: at };
+  if (status.connected === true && status.authenticated === true && !status.failing) return { ...status, lastSuccessAt: at };
+  return { ...status, connected: true, authenticated: true, failing: false, consecutiveFailures: 0, lastGoodPollAt: at, lastSuccessAt: at };
 }
 
 export function afterFailure(
@@ -49,10 +57,12 @@ export function afterFailure(
 ): BridgeStatus {
   // Other failures say nothing about the token, so the last verdict on it stands.
   const authenticated = failure.kind === 'unauthorized' ? false : status.authenticated;
-  const sameError = status.lastError === failure.message && status.connected === false;
+  const connected = plexAnswered(failure.kind);
+  const sameError = status.failing && status.lastError === failure.message && status.lastErrorKind === failure.kind;
   return {
-    connected: false,
+    connected,
     authenticated,
+    failing: true,
     lastError: failure.message,
     lastErrorKind: failure.kind,
     lastErrorAt: sameError ? status.lastErrorAt : now.toISOString(),
@@ -60,4 +70,20 @@ export function afterFailure(
     lastGoodPollAt: status.lastSuccessAt ?? status.lastGoodPollAt,
     lastSuccessAt: status.lastSuccessAt,
   };
+}
+
+/** The failures that are plex.tv's own answer about our request: it was reached, whatever it said. */
+export function plexAnswered(kind: PlexErrorKind): boolean {
+  switch (kind) {
+    case 'unauthorized':
+    case 'rejected':
+    case 'rate-limited':
+    case 'no-home':
+      return true;
+    case 'server':
+    case 'network':
+    case 'timeout':
+    case 'bad-response':
+      return false;
+  }
 }

@@ -5,8 +5,10 @@ import type { TokenSource } from '../state/token.js';
 import { createPlexClient } from '../plex/client.js';
 import { PlexError } from '../plex/errors.js';
 import { probeBroker, safeUrl } from '../mqtt/publisher.js';
+import { readBrokerTls } from '../mqtt/tls.js';
 import { REDACTED } from '../log.js';
 import { PRODUCT_NAME, VERSION } from '../version.js';
+import { withSupervisorBroker } from '../supervisor/broker.js';
 import { EXIT_CONFIG, type Command } from './command.js';
 import { errorText, loadTokenSettings } from './settings.js';
 
@@ -36,9 +38,12 @@ export const check: Command = async (context) => {
   const { stdout, stderr } = context;
   const settings = loadTokenSettings(context);
   if (!settings) return EXIT_CONFIG;
-  const { config, token, clientIdentifier } = settings;
+  const { token, clientIdentifier } = settings;
+  // In the app, the broker the daemon would use: the Supervisor's MQTT service.
+  const { config, problem: supervisorProblem } = await withSupervisorBroker(settings.config, settings.app, BROKER_TIMEOUT_MS);
 
-  const [broker, plex] = await Promise.all([checkBroker(config), checkPlex(config, token, clientIdentifier)]);
+  const brokerFinding = supervisorProblem ? Promise.resolve({ ok: false, text: `no: ${supervisorProblem}` }) : checkBroker(config);
+  const [broker, plex] = await Promise.all([brokerFinding, checkPlex(config, token, clientIdentifier)]);
   const report = [
     `${PRODUCT_NAME} ${VERSION} check`,
     '',
@@ -55,7 +60,8 @@ export const check: Command = async (context) => {
   const redact = (text: string): string => secrets.reduce((result, secret) => result.split(secret).join(REDACTED), text);
   stdout.write(redact(report));
 
-  const failed = [broker.ok ? '' : `the MQTT broker ${safeUrl(config.mqtt.url)} is not reachable`, plex.problem ?? ''].filter(Boolean);
+  const brokerProblem = supervisorProblem ?? `the MQTT broker ${safeUrl(config.mqtt.url)} is not reachable`;
+  const failed = [broker.ok ? '' : brokerProblem, plex.problem ?? ''].filter(Boolean);
   if (failed.length === 0) {
     stdout.write('All checks passed.\n');
     return 0;
@@ -72,6 +78,8 @@ async function checkBroker(config: Config): Promise<Finding> {
       username: config.mqtt.username,
       password: config.mqtt.password,
       clientId: `${PRODUCT_NAME}-check-${randomUUID().slice(0, 8)}`,
+      tls: readBrokerTls(config.mqtt),
+      protocolVersion: config.mqtt.version,
       timeoutMs: BROKER_TIMEOUT_MS,
     });
     return { ok: true, text: `yes (${where})` };

@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { storeToken } from '../state/token.js';
-import { PlexError } from '../plex/errors.js';
-import { authUrl, createPinClient, LINK_URL, PinExpiredError, type Pin, type PinClient } from '../plex/pin.js';
+import { createPinClient, type PinClient } from '../plex/pin.js';
+import { approvalOf, createPinPair, waitForApproval, type PinPair } from '../signin/pin-flow.js';
 import { PRODUCT_NAME, VERSION } from '../version.js';
 import { EXIT_CONFIG, type Command } from './command.js';
 import { errorText, loadSettings } from './settings.js';
@@ -27,9 +26,8 @@ export type LoginOutcome =
   | { readonly kind: 'expired' }
   | { readonly kind: 'cancelled' };
 
-const POLL_INTERVAL_MS = 1_000;
-/** Polls in a row that plex.tv may fail to answer (a blip, a 5xx, a 429) before login gives up. */
-export const MAX_FAILED_POLLS = 10;
+export const POLL_INTERVAL_MS = 1_000;
+export { MAX_FAILED_POLLS } from '../signin/pin-flow.js';
 /** SIGINT's conventional exit status (128 + 2). */
 const EXIT_CANCELLED = 130;
 
@@ -37,11 +35,9 @@ const EXIT_CANCELLED = 130;
 export async function login(deps: LoginDependencies): Promise<LoginOutcome> {
   const { pins, signal, stdout } = deps;
   try {
-    // A strong PIN for the link; plex.tv/link only takes a 4-character one, so a second PIN serves it.
-    const strong = await pins.createPin({ strong: true }, signal);
-    const short = await pins.createPin({ strong: false }, signal);
-    stdout.write(instructions(deps.clientIdentifier, strong, short));
-    const token = await waitForApproval(deps, [strong, short]);
+    const pair = await createPinPair(pins, signal);
+    stdout.write(instructions(deps.clientIdentifier, pair));
+    const token = await waitForApproval(deps, pair);
     if (token === undefined) return { kind: 'expired' };
     return { kind: 'stored', path: store(deps.stateDir, token) };
   } catch (error) {
@@ -50,7 +46,8 @@ export async function login(deps: LoginDependencies): Promise<LoginOutcome> {
   }
 }
 
-function store(stateDir: string, token: string): string {
+/** Stores the token in stateDir, saying which folder could not take it. */
+export function store(stateDir: string, token: string): string {
   try {
     return storeToken(stateDir, token);
   } catch (error) {
@@ -59,47 +56,14 @@ function store(stateDir: string, token: string): string {
   }
 }
 
-/** Polls every live PIN until one carries a token (whichever the user approved first) or all have expired. */
-async function waitForApproval(deps: LoginDependencies, created: readonly Pin[]): Promise<string | undefined> {
-  let waiting = created;
-  let failedPolls = 0;
-  while (waiting.length > 0) {
-    await sleep(deps.pollIntervalMs, undefined, { signal: deps.signal });
-    const still: Pin[] = [];
-    let failure: unknown;
-    for (const pin of waiting) {
-      if (Date.now() >= pin.expiresAt.getTime()) continue;
-      try {
-        const token = await deps.pins.checkPin(pin.id, deps.signal);
-        if (token) return token;
-        still.push(pin);
-      } catch (error) {
-        if (error instanceof PinExpiredError) continue;
-        if (!isPassing(error)) throw error;
-        failure = error;
-        still.push(pin);
-      }
-    }
-    failedPolls = failure === undefined ? 0 : failedPolls + 1;
-    if (failedPolls >= MAX_FAILED_POLLS) throw failure;
-    waiting = still;
-  }
-  return undefined;
-}
-
-/** Failures worth another poll: the user may be approving right now, and a new PIN would undo that. */
-function isPassing(error: unknown): boolean {
-  return error instanceof PlexError && ['network', 'timeout', 'server', 'rate-limited'].includes(error.kind);
-}
-
-function instructions(clientIdentifier: string, strong: Pin, short: Pin): string {
-  const minutes = Math.max(1, Math.round((strong.expiresAt.getTime() - Date.now()) / 60_000));
+function instructions(clientIdentifier: string, pair: PinPair): string {
+  const { link, code, linkUrl, minutes } = approvalOf(clientIdentifier, pair);
   return [
     `To let ${PRODUCT_NAME} read your Plex Home, open this link, sign in as the home's owner and approve it:`,
     '',
-    `  ${authUrl(clientIdentifier, strong.code, PRODUCT_NAME)}`,
+    `  ${link}`,
     '',
-    `Or go to ${LINK_URL} and enter the code: ${short.code}`,
+    `Or go to ${linkUrl} and enter the code: ${code}`,
     '',
     `Waiting for approval (the link expires in ${minutes} min); Ctrl-C to cancel.`,
     '',

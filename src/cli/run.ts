@@ -3,6 +3,7 @@ import { createHealthFile } from '../state/health.js';
 import { createLogger, type Logger } from '../log.js';
 import { createPlexClient } from '../plex/client.js';
 import { connectPublisher } from '../mqtt/publisher.js';
+import { readBrokerTls } from '../mqtt/tls.js';
 import { statusTopic } from '../mqtt/topics.js';
 import { createDaemon } from '../daemon/daemon.js';
 import { createEventStream } from '../events/stream.js';
@@ -12,7 +13,8 @@ import { defaultBackoffPolicy } from '../daemon/backoff.js';
 import { systemClock } from '../daemon/clock.js';
 import { HOMEPAGE, PRODUCT_NAME, VERSION } from '../version.js';
 import { EXIT_CONFIG, type Command } from './command.js';
-import { loadTokenSettings } from './settings.js';
+import { loadSettings } from './settings.js';
+import { startUp } from './start-up.js';
 
 /** The daemon itself (`plex-home-mqtt`, `npm start`): wires the parts and runs until SIGTERM or SIGINT. */
 
@@ -21,19 +23,37 @@ const DRAIN_TIMEOUT_MS = 500;
 const GOODBYE_TIMEOUT_MS = 1_000;
 
 export const run: Command = async (context) => {
-  const settings = loadTokenSettings(context);
+  const settings = loadSettings(context);
   if (!settings) return EXIT_CONFIG;
-  const { config, token, clientIdentifier } = settings;
+  const { clientIdentifier } = settings;
+  let config = settings.config;
 
-  let lastToken = token.read();
-  const readToken = (): string => (lastToken = token.read());
-  const log = createLogger({ ...config.log, secrets: () => [lastToken, config.mqtt.password] });
+  let lastToken = '';
+  const log = createLogger({ ...config.log, secrets: () => [lastToken, config.mqtt.password, settings.app?.supervisorToken ?? ''] });
   log.info(`${PRODUCT_NAME} ${VERSION} starting`, {
-    plex: config.plex.apiUrl, pollInterval: config.plex.pollInterval, token: token.origin,
+    plex: config.plex.apiUrl, pollInterval: config.plex.pollInterval, ...(settings.app ? { app: settings.app.dataDir } : {}),
   });
   if (config.plex.pollInterval < POLL_INTERVAL_WARNING_SECONDS) {
     log.warn(`plex.pollInterval is ${config.plex.pollInterval} s; below ${POLL_INTERVAL_WARNING_SECONDS} s plex.tv may rate-limit`);
   }
+
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log.info(`${signal} received; publishing offline and stopping`);
+    stop.abort();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+
+  // The broker from the Supervisor (in the app) and a Plex token (sign-in), each waited for if need be.
+  const started = await startUp(context, settings, log, stop.signal);
+  if (started.kind === 'config-error') return EXIT_CONFIG;
+  if (started.kind === 'stopped') return (log.info('stopped'), 0);
+  config = started.config;
+  const { token } = started;
+  lastToken = token.read();
+  const readToken = (): string => (lastToken = token.read());
+  log.info('Plex token', { token: token.origin });
 
   const health = createHealthFile(config.stateDir, config.plex.timeout * 1000, systemClock.now);
   const topics = { baseTopic: config.mqtt.baseTopic, discoveryPrefix: config.homeassistant.discoveryPrefix };
@@ -42,6 +62,8 @@ export const run: Command = async (context) => {
     username: config.mqtt.username,
     password: config.mqtt.password,
     clientId: `${PRODUCT_NAME}-${clientIdentifier.slice(0, 8)}`,
+    tls: readBrokerTls(config.mqtt),
+    protocolVersion: config.mqtt.version,
     will: { topic: statusTopic(topics), payload: 'offline' },
     log,
   });
@@ -88,14 +110,6 @@ export const run: Command = async (context) => {
     }),
     heartbeat: ({ loopAt, nextPollAt }) => health.update({ loopAt: loopAt.toISOString(), nextPollAt: nextPollAt.toISOString() }),
   });
-
-  const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    log.info(`${signal} received; publishing offline and stopping`);
-    stop.abort();
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
 
   await daemon.run(stop.signal);
   await drain(daemon.idle(), log);

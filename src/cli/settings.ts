@@ -1,5 +1,6 @@
-import { ConfigError, loadConfig } from '../config/load.js';
+import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { configErrorText, loadAppAwareConfig, type App } from '../supervisor/settings.js';
 import { loadOrCreateClientIdentifier } from '../state/client-identifier.js';
 import { tokenSource, type TokenSource } from '../state/token.js';
 import { PRODUCT_NAME } from '../version.js';
@@ -15,6 +16,8 @@ export interface Settings {
   readonly config: Config;
   /** The daemon's own: whatever command asks plex.tv, it is the same "device" in the user's account. */
   readonly clientIdentifier: string;
+  /** Set when running as a Home Assistant OS app. */
+  readonly app: App | undefined;
 }
 
 export interface TokenSettings extends Settings {
@@ -22,32 +25,32 @@ export interface TokenSettings extends Settings {
 }
 
 export function loadSettings(context: CommandContext): Settings | undefined {
-  return sayingWhatIsWrong(context, () => settingsOf(loadConfig(context)));
+  return sayingWhatIsWrong(context, () => settingsOf(loadAppAwareConfig(context)));
 }
 
 export function loadTokenSettings(context: CommandContext): TokenSettings | undefined {
   return sayingWhatIsWrong(context, () => {
-    const config = loadConfig(context);
-    const token = tokenSource(config);
-    return { ...settingsOf(config), token };
+    const loaded = loadAppAwareConfig(context);
+    const token = tokenSource(loaded.config);
+    return { ...settingsOf(loaded), token };
   });
 }
 
-function settingsOf(config: Config): Settings {
-  return { config, clientIdentifier: config.plex.clientIdentifier || loadOrCreateClientIdentifier(config.stateDir) };
+function settingsOf({ config, app }: { readonly config: Config; readonly app: App | undefined }): Settings {
+  return { config, app, clientIdentifier: config.plex.clientIdentifier || loadOrCreateClientIdentifier(config.stateDir) };
 }
 
 /** Just the configuration, for commands that need nothing else (health). */
 export function loadConfigOnly(context: CommandContext): Config | undefined {
-  return sayingWhatIsWrong(context, () => loadConfig(context));
+  return sayingWhatIsWrong(context, () => loadAppAwareConfig(context).config);
 }
 
-function sayingWhatIsWrong<T>({ stderr }: CommandContext, load: () => T): T | undefined {
+export function sayingWhatIsWrong<T>({ stderr, env }: CommandContext, load: () => T): T | undefined {
   try {
     return load();
   } catch (error) {
     // Anything but a ConfigError here comes from creating stateDir or its files.
-    const message = error instanceof ConfigError ? error.message : `stateDir: ${errorText(error)}`;
+    const message = error instanceof ConfigError ? configErrorText(env, error.message) : `stateDir: ${errorText(error)}`;
     stderr.write(`${PRODUCT_NAME}: configuration error: ${message}\n`);
     return undefined;
   }

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import convict from 'convict';
 import { DEFAULT_CONFIG_FILE, schema, schemaKeys, SECRET_ENVS, type Config } from './schema.js';
+import { BrokerTlsError, readBrokerTls } from '../mqtt/tls.js';
 
 /**
- * Configuration: defaults < config file(s) < environment < command line (`--plex.pollInterval=30`).
+ * Configuration: defaults < config file(s) < the app's options < environment < command line (`--plex.pollInterval=30`).
  * Sensitive keys can also come from a file named by `<ENV>_FILE`, as Docker secrets do.
  * Anything wrong is one ConfigError whose message names the key and never a secret's value.
  */
@@ -15,9 +16,11 @@ export class ConfigError extends Error {
 export interface LoadOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly args: readonly string[];
+  /** Settings above the files and below the environment, e.g. the Home Assistant app's options. */
+  readonly layers?: readonly object[];
 }
 
-export function loadConfig({ env, args }: LoadOptions): Config {
+export function loadConfig({ env, args, layers = [] }: LoadOptions): Config {
   const argv = [...args];
   rejectUnknownArgs(argv);
   const config = convict(withArgNames(schema), { env: resolveSecretFiles(env), args: argv });
@@ -29,6 +32,7 @@ export function loadConfig({ env, args }: LoadOptions): Config {
     const why = error instanceof SyntaxError ? `not valid JSON${/ at position \d+/.exec(error.message)?.[0] ?? ''}` : firstLine(error);
     throw new ConfigError(`configFile: cannot read ${files.join(', ')}: ${why}`);
   }
+  for (const layer of layers) config.load(layer);
   try {
     config.validate({ allowed: 'strict' });
   } catch (error) {
@@ -50,6 +54,13 @@ export function loadConfig({ env, args }: LoadOptions): Config {
   if (prefix === baseTopic || prefix.startsWith(`${baseTopic}/`) || baseTopic.startsWith(`${prefix}/`)) {
     throw new ConfigError(`mqtt.baseTopic: must not overlap homeassistant.discoveryPrefix ("${baseTopic}" and "${prefix}")`);
   }
+  try {
+    // Read once here to fail at start; the publisher reads them again when it connects.
+    readBrokerTls(raw.mqtt);
+  } catch (error) {
+    if (error instanceof BrokerTlsError) throw new ConfigError(error.message);
+    throw error;
+  }
   return {
     ...raw,
     plex: { ...raw.plex, tokenFile: env['PLEX_TOKEN_FILE'] || undefined },
@@ -67,8 +78,21 @@ export function readSecretFile(envName: string, path: string): string {
   }
 }
 
+/**
+ * Settings whose value is already a file's path: `<ENV>_FILE` names the same file, for those who write
+ * every secret as a `_FILE` (Docker secrets). The file itself is read where it is used, never into the
+ * configuration.
+ */
+const PATH_SECRET_ENVS = ['MQTT_KEY'] as const;
+
 function resolveSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const resolved = { ...env };
+  for (const name of PATH_SECRET_ENVS) {
+    const path = env[`${name}_FILE`];
+    if (!path) continue;
+    if (env[name]) throw new ConfigError(`${name}_FILE: set either ${name} or ${name}_FILE, not both (both name the key's file)`);
+    resolved[name] = path;
+  }
   for (const name of SECRET_ENVS) {
     const path = env[`${name}_FILE`];
     if (!path) continue;

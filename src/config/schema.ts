@@ -16,7 +16,19 @@ export interface Config {
     readonly pollInterval: number;
     readonly timeout: number;
   };
-  readonly mqtt: { readonly url: string; readonly username: string; readonly password: string; readonly baseTopic: string };
+  readonly mqtt: {
+    readonly url: string;
+    readonly username: string;
+    readonly password: string;
+    readonly baseTopic: string;
+    /** PEM file paths (src/mqtt/tls.ts reads them); '' for none. */
+    readonly ca: string;
+    readonly cert: string;
+    readonly key: string;
+    readonly rejectUnauthorized: boolean;
+    /** MQTT protocol level: 3 = 3.1, 4 = 3.1.1, 5 = 5.0. */
+    readonly version: 3 | 4 | 5;
+  };
   readonly homeassistant: { readonly discovery: boolean; readonly discoveryPrefix: string; readonly statusTopic: string };
   readonly publish: { readonly email: boolean };
   readonly users: { readonly include: readonly string[]; readonly exclude: readonly string[]; readonly publishNew: boolean };
@@ -60,7 +72,7 @@ convict.addFormats({
         throw new Error('must be a comma-separated list of users (uuid, username or title)');
       }
     },
-    coerce: (value: unknown) => (typeof value === 'string' ? value.split(',').map((name) => name.trim()).filter((name) => name !== '') : value),
+    coerce: (value: unknown) => (typeof value === 'string' ? userNames(value) : value),
   },
   secret: {
     validate(value: unknown) {
@@ -79,6 +91,12 @@ convict.addFormats({
       }
     },
   },
+  'mqtt-version': {
+    validate(value: unknown) {
+      if (value !== 3 && value !== 4 && value !== 5) throw new Error('must be 3 (MQTT 3.1), 4 (MQTT 3.1.1) or 5 (MQTT 5.0)');
+    },
+    coerce: (value: unknown) => (typeof value === 'string' && /^\s*[345]\s*$/.test(value) ? Number(value) : value),
+  },
   'topic-prefix': {
     validate(value: unknown) {
       const problem = typeof value === 'string' ? topicPrefixProblem(value) : 'must be a string';
@@ -89,7 +107,7 @@ convict.addFormats({
 
 export const schema = {
   plex: {
-    token: { doc: 'Plex token of the home owner; required unless `plex-home-mqtt login` stored one', format: 'secret', default: '', env: 'PLEX_TOKEN', sensitive: true },
+    token: { doc: 'Plex token of the home owner; empty: the one `login` or the daemon stored, else the daemon signs in (link in its log)', format: 'secret', default: '', env: 'PLEX_TOKEN', sensitive: true },
     clientIdentifier: {
       doc: 'X-Plex-Client-Identifier; empty: generated once and kept in stateDir',
       format: String, default: '', env: 'PLEX_CLIENT_IDENTIFIER',
@@ -106,6 +124,20 @@ export const schema = {
     username: { doc: 'Broker user name', format: String, default: '', env: 'MQTT_USERNAME' },
     password: { doc: 'Broker password', format: 'secret', default: '', env: 'MQTT_PASSWORD', sensitive: true },
     baseTopic: { doc: 'Root of the topics this daemon publishes', format: 'topic-prefix', default: 'plex-home', env: 'MQTT_BASE_TOPIC' },
+    ca: {
+      doc: "PEM file of the CA that signed the broker's certificate (mqtts://, wss://); empty: the system's CAs",
+      format: String, default: '', env: 'MQTT_CA',
+    },
+    cert: { doc: 'PEM file of a client certificate, for brokers that ask for one (with mqtt.key)', format: String, default: '', env: 'MQTT_CERT' },
+    key: {
+      doc: "PEM file of the client certificate's private key, unencrypted; MQTT_KEY_FILE names it too",
+      format: String, default: '', env: 'MQTT_KEY',
+    },
+    rejectUnauthorized: {
+      doc: "Verify the broker's certificate; false accepts any certificate (the daemon warns)",
+      format: 'flag', default: true, env: 'MQTT_REJECT_UNAUTHORIZED',
+    },
+    version: { doc: 'MQTT protocol version: 3 (3.1), 4 (3.1.1) or 5 (5.0)', format: 'mqtt-version', default: 4, env: 'MQTT_VERSION' },
   },
   homeassistant: {
     discovery: { doc: 'Publish Home Assistant discovery', format: 'flag', default: true, env: 'HA_DISCOVERY' },
@@ -142,6 +174,11 @@ export const schema = {
     format: String, default: '', env: 'CONFIG_FILE',
   },
 };
+
+/** A comma-separated list of users as written in the environment or the app's options: names, trimmed. */
+export function userNames(text: string): string[] {
+  return text.split(',').map((name) => name.trim()).filter((name) => name !== '');
+}
 
 /** Every dotted key of the schema, e.g. `plex.pollInterval`. */
 export function schemaKeys(node: object = schema, prefix = ''): string[] {

@@ -11,7 +11,7 @@ import { REFRESH_PAYLOAD } from '../ha/discovery.js';
 import { afterFailure, afterSuccess, INITIAL_BRIDGE_STATUS, type BridgeStatus } from '../bridge/status.js';
 import { nextPollDelay, type BackoffPolicy } from './backoff.js';
 import type { Clock } from './clock.js';
-import { describeFailure } from './failures.js';
+import { describeFailure, notInAHomeWarning } from './failures.js';
 import type { EventStream } from '../events/stream.js';
 
 /**
@@ -140,6 +140,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       const next = await plex.fetchHome(signal);
       if (failures > 0) log.info('plex.tv answers again', { after: failures });
       logChanges(log, home, next);
+      if (next.notInAHome && !home?.notInAHome) log.warn(notInAHomeWarning(next));
       home = next;
       bridge = afterSuccess(bridge, clock.now());
       failures = 0;

@@ -1,19 +1,13 @@
+import { entityPictureUrl } from './picture.js';
+
 /**
  * Pure: the avatar URL Home Assistant may fetch for a user's `image` entity, or null when there is none
- * it could use. Home Assistant's image platform rejects anything but an absolute URL (and logs an error
- * per message), and it fetches the picture itself, so only http(s) with a host and no credentials pass.
- * plex.tv sends absolute thumbs today; a relative or odd one means "no avatar entity", never a broken one.
- * (Issue 8 adds a helper that makes thumbs absolute for entity_picture; the two belong together.)
+ * it could use. The image entity renders its URL from the state document's `thumb` (url_template), so
+ * that thumb itself must already be what entity_picture would use (src/ha/picture.ts): absolute http(s),
+ * no credentials. Home Assistant's image platform logs an error per message for anything else, so a
+ * relative or odd thumb means no avatar entity (the main entity still gets its picture, made absolute).
  */
 export function avatarUrl(thumb: string): string | null {
-  if (thumb === '') return null;
-  let url: URL;
-  try {
-    url = new URL(thumb);
-  } catch {
-    return null;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
-  if (url.hostname === '' || url.username !== '' || url.password !== '') return null;
-  return thumb;
+  if (!/^https?:\/\/[^/]/i.test(thumb)) return null;
+  return entityPictureUrl(thumb) === undefined ? null : thumb;
 }

@@ -14,6 +14,7 @@ import {
 import { homeEventTypes, userEventTypes } from '../events/types.js';
 import { binarySensor, button, event, image, sensor, type Component, type EntityContext } from './components.js';
 import { avatarUrl } from './avatar.js';
+import { entityPictureUrl } from './picture.js';
 
 /**
  * Pure: Home Assistant device-based discovery. One retained config per device on
@@ -136,10 +137,11 @@ export function userDiscovery(home: Home, user: HomeUser, context: DiscoveryCont
   const entity = entityContext(id, `plex_${entitySlug(displayName(user), user.uuid)}`, userStateTopic(context.topics, home.id, user.uuid), context);
   const flag = (key: string, name: string, field: string, icon: string): Component =>
     binarySensor(entity, { key, name, field, icon });
+  const picture = entityPictureUrl(user.thumb);
   const components: Record<string, Component> = {
     user: sensor(entity, {
       key: 'user', name: null, icon: 'mdi:account', valueTemplate: '{{ value_json.name }}',
-      ...(user.thumb ? { entityPicture: user.thumb } : {}),
+      ...(picture ? { entityPicture: picture } : {}),
       attributesTemplate: '{{ value_json | tojson }}',
     }),
     admin: flag('admin', 'Admin', 'admin', 'mdi:shield-account'),

@@ -1,5 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../log.js';
+import { describeTlsFailure, type BrokerTls } from './tls.js';
 
 /**
  * The only importer of 'mqtt': connection, last will, retained publishing, subscriptions and reconnects.
@@ -11,6 +12,10 @@ export interface PublisherOptions {
   readonly username: string;
   readonly password: string;
   readonly clientId: string;
+  /** CA, client certificate and key, from readBrokerTls. */
+  readonly tls?: BrokerTls;
+  /** 3 = MQTT 3.1, 4 = 3.1.1 (mqtt.js's default), 5 = 5.0. */
+  readonly protocolVersion?: 3 | 4 | 5;
   /** Published by the broker, retained, when the connection dies without a goodbye. */
   readonly will: { readonly topic: string; readonly payload: string };
   readonly log: Logger;
@@ -48,16 +53,22 @@ export function connectPublisher(options: PublisherOptions): Publisher {
     will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: true },
   });
 
+  if (options.tls?.rejectUnauthorized === false) {
+    log.warn(`mqtt.rejectUnauthorized is false: the broker's certificate is not verified, so anyone between here and ${where} can pose as it`);
+  }
+
   let closing = false;
   let failures = 0;
-  let lastProblem = '';
+  let lastProblem: Problem | null = null;
+  let lastTlsProblem = '';
   let retryTimer: NodeJS.Timeout | undefined;
 
   client.on('connect', () => {
     if (failures > 0) log.info('connected to the MQTT broker again', { broker: where });
     else log.info('connected to the MQTT broker', { broker: where });
     failures = 0;
-    lastProblem = '';
+    lastProblem = null;
+    lastTlsProblem = '';
   });
   client.on('error', (error) => {
     lastProblem = describeMqttError(error);
@@ -66,12 +77,18 @@ export function connectPublisher(options: PublisherOptions): Publisher {
     if (closing || retryTimer) return;
     failures += 1;
     const delay = Math.min(delays.max, delays.min * 2 ** (failures - 1));
-    const problem = lastProblem || 'connection closed';
-    // One line per attempt at a capped pace: loud enough to notice, never a flood.
-    log.warn(`MQTT broker ${where} unreachable (${problem}); retrying in ${Math.round(delay / 1000)} s`, {
-      broker: where,
-      attempt: failures,
-    });
+    const problem = lastProblem ?? { text: 'connection closed', tls: false };
+    const retry = `retrying in ${Math.round(delay / 1000)} s`;
+    const fields = { broker: where, attempt: failures };
+    if (problem.tls) {
+      // A certificate problem is not fixed by retrying: said once, plainly, at error level; the retries
+      // (for a broker whose certificate gets fixed) go on quietly until the problem changes.
+      log[problem.text === lastTlsProblem ? 'debug' : 'error'](`MQTT broker ${where}: ${problem.text}; ${retry}`, fields);
+      lastTlsProblem = problem.text;
+    } else {
+      // One line per attempt at a capped pace: loud enough to notice, never a flood.
+      log.warn(`MQTT broker ${where} unreachable (${problem.text}); ${retry}`, fields);
+    }
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
       if (!closing) client.reconnect();
@@ -126,6 +143,8 @@ export interface ProbeOptions {
   readonly password: string;
   /** Not the daemon's own: a broker drops the older of two connections with one client id. */
   readonly clientId: string;
+  readonly tls?: BrokerTls;
+  readonly protocolVersion?: 3 | 4 | 5;
   readonly timeoutMs: number;
 }
 
@@ -141,7 +160,7 @@ export async function probeBroker(options: ProbeOptions): Promise<void> {
       timer = setTimeout(() => reject(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
       client.once('connect', () => resolve());
       // `on`, not `once`: a second 'error' without a listener would throw.
-      client.on('error', (error) => reject(new Error(describeMqttError(error))));
+      client.on('error', (error) => reject(new Error(describeMqttError(error).text)));
       client.once('close', () => reject(new Error('connection closed')));
     });
   } finally {
@@ -151,8 +170,15 @@ export async function probeBroker(options: ProbeOptions): Promise<void> {
 }
 
 /** Who we are to the broker; reconnecting is never left to mqtt.js, whose retries have a fixed period. */
-function connectionOptions(options: Pick<PublisherOptions, 'clientId' | 'username' | 'password'>): mqtt.IClientOptions {
+function connectionOptions(
+  options: Pick<PublisherOptions, 'clientId' | 'username' | 'password' | 'tls' | 'protocolVersion'>,
+): mqtt.IClientOptions {
+  const version = options.protocolVersion ?? 4;
   return {
+    ...options.tls,
+    protocolVersion: version,
+    // MQTT 3.1 names its protocol MQIsdp; 3.1.1 and 5.0 call it MQTT.
+    protocolId: version === 3 ? 'MQIsdp' : 'MQTT',
     clientId: options.clientId,
     ...(options.username ? { username: options.username } : {}),
     ...(options.password ? { password: options.password } : {}),
@@ -175,12 +201,20 @@ export function safeUrl(url: string): string {
   }
 }
 
-function describeMqttError(error: Error): string {
+/** Why a connection failed; `tls` when it is the certificates' doing, which retrying does not fix. */
+interface Problem {
+  readonly text: string;
+  readonly tls: boolean;
+}
+
+function describeMqttError(error: Error): Problem {
+  const tls = describeTlsFailure(error);
+  if (tls) return { text: tls, tls: true };
   const code = (error as NodeJS.ErrnoException).code;
   if (/not authori[sz]ed|bad user ?name or password/i.test(error.message)) {
-    return `${error.message}: check mqtt.username and mqtt.password`;
+    return { text: `${error.message}: check mqtt.username and mqtt.password`, tls: false };
   }
-  return code && !error.message.includes(String(code)) ? `${code} ${error.message}` : error.message;
+  return { text: code && !error.message.includes(String(code)) ? `${code} ${error.message}` : error.message, tls: false };
 }
 
 async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {

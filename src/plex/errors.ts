@@ -11,7 +11,8 @@ export type PlexErrorKind =
   | 'server'
   | 'network'
   | 'timeout'
-  | 'bad-response';
+  | 'bad-response'
+  | 'no-home';
 
 export abstract class PlexError extends Error {
   abstract readonly kind: PlexErrorKind;
@@ -69,4 +70,10 @@ export class PlexTimeoutError extends PlexError {
 export class PlexResponseError extends PlexError {
   override readonly name = 'PlexResponseError';
   readonly kind = 'bad-response';
+}
+
+/** plex.tv answered for an account that is in no Plex Home, and the body names no user to publish. */
+export class PlexNoHomeError extends PlexError {
+  override readonly name = 'PlexNoHomeError';
+  readonly kind = 'no-home';
 }

@@ -36,6 +36,11 @@ export interface Home {
    * their number is published (`hiddenCount`), never who they are. Absent: nobody is hidden.
    */
   readonly hiddenUuids?: readonly string[];
+  /**
+   * Set when plex.tv sent users but no home id: the account is in no Plex Home, and `id` was derived
+   * from it (see accountHomeId in parse.ts).
+   */
+  readonly notInAHome?: true;
 }
 
 /** The name people know a user by: friendly name, then title, then username. */

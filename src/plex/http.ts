@@ -100,6 +100,10 @@ export function statusError(answer: PlexAnswer): PlexError {
   if (status === 400 && detail?.code === 1000) {
     return new PlexRejectedError(`${what} answered 400: plex.tv wants a client identifier (code 1000)${said}`, status);
   }
+  // Seen from plex.tv during outages: an empty 404 says nothing about the request, so it is no refusal.
+  if (status === 404 && body.trim() === '') {
+    return new PlexServerError(`${what} answered 404 with an empty body: plex.tv is having an outage`, status);
+  }
   if (status >= 400 && status < 500 && status !== 408) {
     return new PlexRejectedError(`${what} answered ${status}${said}`, status);
   }

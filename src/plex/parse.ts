@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Home, HomeUser } from './home.js';
-import { PlexResponseError } from './errors.js';
+import { PlexNoHomeError, PlexResponseError } from './errors.js';
 
 /**
  * Pure: a plex.tv `/api/v2/home/users` body → Home. XML by default, JSON when the Content-Type says so.
@@ -79,15 +79,16 @@ function readJson(body: string): Fields {
 }
 
 function toHome(raw: Fields): Home {
-  const id = text(raw, 'id');
-  if (!id) throw new PlexResponseError('plex.tv sent a home without an id');
   const users = (raw['users'] as unknown[]).map((user, index) => toUser(user, index));
   const seen = new Set<string>();
   for (const user of users) {
     if (seen.has(user.uuid)) throw new PlexResponseError(`plex.tv sent user ${user.uuid} twice`);
     seen.add(user.uuid);
   }
+  const homeId = text(raw, 'id');
+  const id = homeId || accountHomeId(users);
   return {
+    ...(homeId ? {} : { notInAHome: true as const }),
     id,
     name: text(raw, 'name'),
     guestUserId: text(raw, 'guestUserID'),
@@ -96,6 +97,22 @@ function toHome(raw: Fields): Home {
     subscription: flag(raw, 'subscription'),
     users,
   };
+}
+
+export const NO_HOME_FIX = "create a Plex Home (Plex Web: Settings, Plex Home) or use the token of the home's owner";
+
+/**
+ * An account in no Plex Home gets users but no home id from plex.tv. Its users are still published, under
+ * an id that stays the same across polls and restarts: `account-` and the uuid of its admin user (the
+ * account itself), or of its only user. Anything less certain would move every topic when users change.
+ */
+export function accountHomeId(users: readonly HomeUser[]): string {
+  const account = users.find((user) => user.admin) ?? (users.length === 1 ? users[0] : undefined);
+  if (account) return `account-${account.uuid}`;
+  const cause = users.length === 0
+    ? 'plex.tv sent no home id and no users'
+    : `plex.tv sent no home id, and none of its ${users.length} users is the admin to name the account by`;
+  throw new PlexNoHomeError(`this plex.tv account is not in a Plex Home (${cause}): ${NO_HOME_FIX}`);
 }
 
 function toUser(raw: unknown, index: number): HomeUser {

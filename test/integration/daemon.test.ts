@@ -161,10 +161,11 @@ describe('the daemon, end to end', () => {
     expect(daemon.output()).not.toContain('secret-token-value');
   });
 
-  it('ends with exit code 78 naming plex.token when no token is set', async () => {
-    await using daemon = startDaemon({ MQTT_URL: broker.url });
-    const { code } = await daemon.exited();
-    expect(code).toBe(78);
-    expect(daemon.output()).toMatch(/^plex-home-mqtt: configuration error: plex\.token: is required/);
+  it('does not end when no token is set: it signs in (issue 11), and stops cleanly while it waits', async () => {
+    await using plex = await startFakePlex(home());
+    await using daemon = startDaemon({ PLEX_API_URL: plex.url, MQTT_URL: broker.url });
+    await daemon.waitForLog(/No Plex token yet: to sign in, open https:\/\/app\.plex\.tv\/auth#\?/);
+    expect(daemon.child.exitCode).toBeNull();
+    expect((await daemon.stop()).code).toBe(0);
   });
 });

@@ -17,6 +17,8 @@ const broker = useBroker();
 interface Case {
   readonly fault: Fault;
   readonly kind: string;
+  /** Did plex.tv itself answer (the bridge's "plex.tv connection")? */
+  readonly connected: boolean;
   readonly log: RegExp;
 }
 
@@ -25,29 +27,32 @@ const oversized = `<home id="1">${' '.repeat(5 * 1024 * 1024)}</home>`;
 const cases: Record<string, Case> = {
   '429 with Retry-After': {
     fault: { kind: 'status', status: 429, headers: { 'retry-after': '3' } },
-    kind: 'rate-limited',
+    kind: 'rate-limited', connected: true,
     log: /rate-limiting us.*"retryInSeconds":3/,
   },
   '403 code 1041 (PIN required)': {
     fault: { kind: 'status', status: 403, body: '{"errors":[{"code":1041,"message":"A valid PIN is required","status":403}]}' },
-    kind: 'rejected',
+    kind: 'rejected', connected: true,
     log: /this profile needs its PIN \(code 1041\)/,
   },
   '400 code 1000 (no client identifier)': {
     fault: { kind: 'status', status: 400, body: '{"errors":[{"code":1000,"message":"X-Plex-Client-Identifier is missing","status":400}]}' },
-    kind: 'rejected',
+    kind: 'rejected', connected: true,
     log: /plex\.tv wants a client identifier \(code 1000\)/,
   },
-  '500': { fault: { kind: 'status', status: 500 }, kind: 'server', log: /answered 500/ },
-  'a timeout': { fault: { kind: 'hang' }, kind: 'timeout', log: /timed out after 1000 ms/ },
-  'a connection reset': { fault: { kind: 'reset' }, kind: 'network', log: /failed: .*(socket|ECONNRESET|other side closed)/i },
+  '404 with an empty body (an outage)': {
+    fault: { kind: 'status', status: 404, body: '' }, kind: 'server', connected: false, log: /could not be read: .*answered 404 with an empty body: plex\.tv is having an outage/,
+  },
+  '500': { fault: { kind: 'status', status: 500 }, kind: 'server', connected: false, log: /answered 500/ },
+  'a timeout': { fault: { kind: 'hang' }, kind: 'timeout', connected: false, log: /timed out after 1000 ms/ },
+  'a connection reset': { fault: { kind: 'reset' }, kind: 'network', connected: false, log: /failed: .*(socket|ECONNRESET|other side closed)/i },
   'an HTML error page': {
     fault: { kind: 'body', body: '<!DOCTYPE html><html><body>Oops</body></html>', contentType: 'text/html' },
-    kind: 'bad-response',
+    kind: 'bad-response', connected: false,
     log: /could not be read: .*(malformed|<html>|where <home>)/,
   },
-  'truncated XML': { fault: { kind: 'body', body: homeXml(home()).slice(0, 300) }, kind: 'bad-response', log: /malformed XML/ },
-  'an oversized body': { fault: { kind: 'body', body: oversized }, kind: 'bad-response', log: /over the \d+-byte cap/ },
+  'truncated XML': { fault: { kind: 'body', body: homeXml(home()).slice(0, 300) }, kind: 'bad-response', connected: false, log: /malformed XML/ },
+  'an oversized body': { fault: { kind: 'body', body: oversized }, kind: 'bad-response', connected: false, log: /over the \d+-byte cap/ },
 };
 
 describe('plex.tv failures', () => {
@@ -63,7 +68,7 @@ describe('plex.tv failures', () => {
     await daemon.waitForLog(c.log);
     const failing = await eventually(async () => {
       const messages = await retainedMessages(broker.url, s.filters);
-      expect(JSON.parse(messages.get(s.bridge) ?? '{}')).toMatchObject({ connected: false, lastErrorKind: c.kind });
+      expect(JSON.parse(messages.get(s.bridge) ?? '{}')).toMatchObject({ connected: c.connected, lastErrorKind: c.kind });
       return messages;
     });
     expect(failing.has(s.user(KID.uuid))).toBe(true);
@@ -91,7 +96,7 @@ describe('plex.tv failures', () => {
     await daemon.waitForLog(/plex\.tv rejected the token .*answered 401.*PLEX_TOKEN_FILE/);
     const rejected = await eventually(async () => {
       const messages = await retainedMessages(broker.url, s.filters);
-      expect(JSON.parse(messages.get(s.bridge) ?? '{}')).toMatchObject({ connected: false, authenticated: false, lastErrorKind: 'unauthorized' });
+      expect(JSON.parse(messages.get(s.bridge) ?? '{}')).toMatchObject({ connected: true, authenticated: false, lastErrorKind: 'unauthorized' });
       return messages;
     });
     expect(rejected.has(s.user(KID.uuid))).toBe(true);
@@ -115,7 +120,8 @@ describe('plex.tv failures', () => {
     await daemon.waitForLog(/plex\.tv rejected the token .*answered 422/);
     await eventually(async () => {
       const bridge = await retainedJson(broker.url, s.bridge);
-      expect(bridge).toMatchObject({ connected: false, authenticated: false });
+      // plex.tv answered: reachable, and the token is the problem.
+      expect(bridge).toMatchObject({ connected: true, authenticated: false });
     });
     // The bridge device is there even though no poll ever succeeded, so Home Assistant shows the problem.
     const bridgeDevice = await retainedJson(broker.url, `${s.prefix}/device/plex_home_mqtt_${s.base}/config`);

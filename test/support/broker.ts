@@ -4,8 +4,9 @@
 // `await using broker = await startBroker()` (or call stop()).
 // MOSQUITTO_IMAGE names the image: CI builds plex-home-mqtt/mosquitto:local with .ci/docker.sh.
 import { createServer } from 'node:net';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { GenericContainer, getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
+import { pullFailureHint } from './container-runtime.js';
 
 // The broker always runs on this machine's Docker (url and port probe use 127.0.0.1). Say so: where
 // /.dockerenv exists, as on our CI machines, testcontainers would otherwise look for the host by pulling
@@ -23,6 +24,8 @@ const READY_LOG = /mosquitto version \S+ running/;
 export interface Broker {
   /** mqtt://127.0.0.1:PORT; the same for the broker's whole life, restarts included. */
   readonly url: string;
+  /** The host port of a further listener named in BrokerOptions.ports. */
+  hostPort(containerPort: number): number;
   /** Stops the container and starts a fresh, empty broker on the same host port. */
   restart(): Promise<void>;
   /** SIGKILLs the broker: clients see the connection drop with no goodbye. Start again with restart(). */
@@ -31,12 +34,28 @@ export interface Broker {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+export interface BrokerOptions {
+  /** Files put into the container before mosquitto starts, e.g. a TLS listener's certificates. */
+  readonly files?: readonly { readonly content: string; readonly target: string }[];
+  /** Container ports of further listeners (declared in extraConfig), each published on a free host port. */
+  readonly ports?: readonly number[];
+}
+
 /** `extraConfig`: mosquitto.conf lines added to ours, e.g. `set_tcp_nodelay true` for the benchmark. */
-export async function startBroker(extraConfig: readonly string[] = []): Promise<Broker> {
-  // A fixed host port, not Docker's random one, so that clients can reconnect to a restarted broker.
-  const hostPort = await findFreePort();
+export async function startBroker(extraConfig: readonly string[] = [], options: BrokerOptions = {}): Promise<Broker> {
+  // Under vitest, the global setup has looked for a runtime already (the bench has no such setup).
+  const problem = process.env['VITEST'] ? inject('containerRuntimeProblem') : null;
+  if (problem) throw new Error(`no container runtime for the broker: see the note printed before the tests (${problem.slice(0, 60)}…)`);
+  // Fixed host ports, not Docker's random ones, so that clients can reconnect to a restarted broker.
+  const ports = new Map<number, number>();
+  for (const port of [MQTT_PORT, ...(options.ports ?? [])]) ports.set(port, await findFreePort());
   const config = [CONFIG, ...extraConfig.map((line) => `${line}\n`)].join('');
-  const startContainer = (): Promise<StartedTestContainer> => startMosquitto(hostPort, config);
+  const startContainer = (): Promise<StartedTestContainer> =>
+    startMosquitto(ports, config, options.files ?? []).catch((error: unknown) => {
+      // testcontainers names only the registry it could not reach; say which variable avoids the pull.
+      const hint = pullFailureHint(error instanceof Error ? error.message : String(error), process.env);
+      throw hint ? new Error(`${error instanceof Error ? error.message : String(error)}: ${hint}`, { cause: error }) : error;
+    });
   let container: StartedTestContainer | undefined = await startContainer();
 
   const stop = async (): Promise<void> => {
@@ -45,7 +64,12 @@ export async function startBroker(extraConfig: readonly string[] = []): Promise<
     await current?.stop();
   };
   return {
-    url: `mqtt://127.0.0.1:${hostPort}`,
+    url: `mqtt://127.0.0.1:${ports.get(MQTT_PORT) ?? 0}`,
+    hostPort(containerPort) {
+      const host = ports.get(containerPort);
+      if (host === undefined) throw new Error(`port ${containerPort} was not asked for in BrokerOptions.ports`);
+      return host;
+    },
     async restart() {
       await stop();
       container = await startContainer();
@@ -61,10 +85,13 @@ export async function startBroker(extraConfig: readonly string[] = []): Promise<
   };
 }
 
-function startMosquitto(hostPort: number, config: string): Promise<StartedTestContainer> {
+function startMosquitto(
+  ports: ReadonlyMap<number, number>, config: string, files: NonNullable<BrokerOptions['files']>,
+): Promise<StartedTestContainer> {
   return new GenericContainer(IMAGE)
-    .withExposedPorts({ container: MQTT_PORT, host: hostPort })
-    .withCopyContentToContainer([{ content: config, target: CONFIG_PATH }])
+    .withExposedPorts(...[...ports].map(([container, host]) => ({ container, host })))
+    // Readable by all: mosquitto drops root for its own user before it reads a listener's key.
+    .withCopyContentToContainer([{ content: config, target: CONFIG_PATH }, ...files.map((file) => ({ ...file, mode: 0o644 }))])
     .withWaitStrategy(Wait.forLogMessage(READY_LOG))
     .start();
 }

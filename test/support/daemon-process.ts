@@ -1,20 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { builtMain, spawnBuiltDaemon } from './daemon-spawner.js';
 
 /**
- * The built daemon (`dist/src/main.js`, as `npm start` runs it) in a child process of its own, so tests
- * see what users see: exit codes, signals, log lines.
+ * The tests' adapter to the one spawner (daemon-spawner.ts): a fresh state directory, a 1 s poll interval
+ * and debug logs unless the test says otherwise, and waits on the log.
  */
 
-export const MAIN = resolve(import.meta.dirname, '../../dist/src/main.js');
+export const MAIN = builtMain();
 
 export interface DaemonProcess {
   readonly child: ChildProcess;
   /** Everything the daemon logged so far (stdout and stderr). */
   output(): string;
-  /** Resolves when a log line matches. */
+  /** Resolves when the log matches; rejects at the timeout, or when the daemon has exited without it. */
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Sends the signal; resolves with the exit code (or signal name) and how long the exit took. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
@@ -31,57 +32,20 @@ export interface DaemonEnv {
 
 export function startDaemon(env: DaemonEnv, args: readonly string[] = []): DaemonProcess {
   const stateDir = env['STATE_DIR'] ?? mkdtempSync(join(tmpdir(), 'plex-home-mqtt-test-'));
-  const child = spawn(process.execPath, [MAIN, ...args], {
-    env: {
-      PATH: process.env['PATH'],
-      STATE_DIR: stateDir,
-      PLEX_POLL_INTERVAL: '1',
-      LOG_LEVEL: 'debug',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const daemon = spawnBuiltDaemon({
+    env: { PATH: process.env['PATH'], STATE_DIR: stateDir, PLEX_POLL_INTERVAL: '1', LOG_LEVEL: 'debug', ...env },
+    args,
   });
-  let output = '';
-  const listeners = new Set<() => void>();
-  const onData = (chunk: Buffer): void => {
-    output += chunk.toString('utf8');
-    for (const listener of listeners) listener();
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once('exit', (code, signal) => done({ code, signal })),
-  );
-
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
-    const started = Date.now();
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    const result = await exit;
-    return { ...result, ms: Date.now() - started };
-  };
   return {
-    child,
-    output: () => output,
-    waitForLog(pattern, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          if (!pattern.test(output)) return;
-          listeners.delete(check);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          listeners.delete(check);
-          reject(new Error(`no log line matching ${pattern} within ${timeoutMs} ms; log:\n${output}`));
-        }, timeoutMs);
-        listeners.add(check);
-        check();
-      });
+    child: daemon.child,
+    output: daemon.output,
+    async waitForLog(pattern, timeoutMs = 15_000) {
+      await daemon.waitFor(() => (pattern.test(daemon.output()) ? true : undefined), timeoutMs, String(pattern));
     },
-    stop,
-    exited: () => exit,
+    stop: (signal) => daemon.stop(signal),
+    exited: () => daemon.exited,
     async [Symbol.asyncDispose]() {
-      await stop('SIGKILL');
+      await daemon.stop('SIGKILL');
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INITIAL_BRIDGE_STATUS, afterFailure, afterSuccess, type BridgeStatus } from '../../src/bridge/status.js';
+import { INITIAL_BRIDGE_STATUS, afterFailure, afterSuccess, plexAnswered, type BridgeStatus } from '../../src/bridge/status.js';
 
 const T0 = new Date('2025-03-01T11:59:00Z');
 const T1 = new Date('2025-03-01T12:00:00Z');
@@ -12,14 +12,14 @@ const REJECTED = { kind: 'unauthorized', message: 'GET https://plex.tv/api/v2/ho
 describe('bridge status', () => {
   it('starts with nothing known', () => {
     expect(INITIAL_BRIDGE_STATUS).toEqual({
-      connected: null, authenticated: null, lastError: null, lastErrorKind: null, lastErrorAt: null,
+      connected: null, authenticated: null, failing: false, lastError: null, lastErrorKind: null, lastErrorAt: null,
       consecutiveFailures: 0, lastGoodPollAt: null, lastSuccessAt: null,
     });
   });
 
   it('is connected and authenticated after the first good poll', () => {
     expect(afterSuccess(INITIAL_BRIDGE_STATUS, T0)).toEqual({
-      connected: true, authenticated: true, lastError: null, lastErrorKind: null, lastErrorAt: null,
+      connected: true, authenticated: true, failing: false, lastError: null, lastErrorKind: null, lastErrorAt: null,
       consecutiveFailures: 0, lastGoodPollAt: '2025-03-01T11:59:00.000Z', lastSuccessAt: '2025-03-01T11:59:00.000Z',
     });
   });
@@ -42,6 +42,7 @@ describe('bridge status', () => {
     expect(afterFailure(afterSuccess(INITIAL_BRIDGE_STATUS, T0), DOWN, T1)).toEqual({
       connected: false,
       authenticated: true,
+      failing: true,
       lastError: DOWN.message,
       lastErrorKind: 'server',
       lastErrorAt: '2025-03-01T12:00:00.000Z',
@@ -67,6 +68,7 @@ describe('bridge status', () => {
     expect(recovered).toEqual({
       connected: true,
       authenticated: true,
+      failing: false,
       lastError: DOWN.message,
       lastErrorKind: 'server',
       lastErrorAt: '2025-03-01T12:00:00.000Z',
@@ -83,7 +85,8 @@ describe('bridge status', () => {
 
   it('marks the token rejected on unauthorized, and only a good poll clears that', () => {
     const rejected = afterFailure(afterSuccess(INITIAL_BRIDGE_STATUS, T0), REJECTED, T1);
-    expect(rejected).toMatchObject({ connected: false, authenticated: false, lastErrorKind: 'unauthorized' });
+    // plex.tv answered: it is reachable, and it said no to the token.
+    expect(rejected).toMatchObject({ connected: true, authenticated: false, lastErrorKind: 'unauthorized' });
     // A network failure says nothing about the token: the verdict stands.
     expect(afterFailure(rejected, REFUSED, T2).authenticated).toBe(false);
     expect(afterSuccess(afterFailure(rejected, REFUSED, T2), T3).authenticated).toBe(true);
@@ -93,5 +96,28 @@ describe('bridge status', () => {
     const statuses: BridgeStatus[] = [afterFailure(INITIAL_BRIDGE_STATUS, DOWN, T1)];
     statuses.push(afterFailure(statuses[0] ?? INITIAL_BRIDGE_STATUS, REFUSED, T2));
     for (const status of statuses) expect(status.authenticated).toBeNull();
+  });
+
+  it.each([
+    ['unauthorized', true], ['rejected', true], ['rate-limited', true],
+    ['server', false], ['network', false], ['timeout', false], ['bad-response', false],
+  ] as const)('after a %s failure, reads plex.tv as connected: %s (did plex.tv itself answer?)', (kind, connected) => {
+    const failed = afterFailure(afterSuccess(INITIAL_BRIDGE_STATUS, T0), { kind, message: `a ${kind} failure` }, T1);
+    expect(failed.connected).toBe(connected);
+    expect(plexAnswered(kind)).toBe(connected);
+  });
+
+  it('dates a rate limit anew when it comes back after a recovery, though the connection never read off', () => {
+    const LIMITED = { kind: 'rate-limited', message: 'GET https://plex.tv/api/v2/home/users answered 429, too many requests' } as const;
+    const first = afterFailure(afterSuccess(INITIAL_BRIDGE_STATUS, T0), LIMITED, T1);
+    expect(afterFailure(first, LIMITED, T2).lastErrorAt).toBe('2025-03-01T12:00:00.000Z');
+    const recovered = afterSuccess(first, T2);
+    expect(recovered).not.toBe(first);
+    expect(afterFailure(recovered, LIMITED, T3).lastErrorAt).toBe('2025-03-01T12:10:00.000Z');
+  });
+
+  it('keeps the connection on and the token rejected through repeated 401s', () => {
+    const once = afterFailure(afterSuccess(INITIAL_BRIDGE_STATUS, T0), REJECTED, T1);
+    expect(afterFailure(once, REJECTED, T2)).toEqual({ ...once, consecutiveFailures: 2 });
   });
 });

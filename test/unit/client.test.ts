@@ -14,6 +14,7 @@ import {
   PlexUnauthorizedError,
 } from '../../src/plex/errors.js';
 import { MAX_BODY_BYTES } from '../../src/plex/parse.js';
+import { describeFailure } from '../../src/daemon/failures.js';
 import { startFakePlex, type FakePlex } from '../support/fake-plex.js';
 import { KID, OWNER, TEEN, home, homeXml } from '../support/plex-fixtures.js';
 
@@ -174,6 +175,25 @@ describe('createPlexClient: each failure is its own typed error, naming the requ
     const page = await fetchError();
     expect(page).toBeInstanceOf(PlexServerError);
     expect(page.status).toBe(503);
+  });
+
+  it('404 with an empty body (seen during plex.tv outages): a server error, worded as an outage', async () => {
+    for (const body of ['', ' \r\n']) {
+      plex.fail({ kind: 'status', status: 404, body });
+      const error = await fetchError();
+      expect(error).toBeInstanceOf(PlexServerError);
+      expect(error).toMatchObject({ kind: 'server', status: 404 });
+      expect(error.message).toBe(`GET ${plex.url}/api/v2/home/users answered 404 with an empty body: plex.tv is having an outage`);
+      expect(describeFailure(error)).toMatch(/^plex\.tv could not be read: .*outage/);
+      expect(describeFailure(error)).not.toMatch(/refused/);
+    }
+  });
+
+  it('404 that says something (a wrong plex.apiUrl, say): still a refused request', async () => {
+    plex.fail({ kind: 'status', status: 404, body: '<html>Not Found</html>', headers: { 'content-type': 'text/html' } });
+    const error = await fetchError();
+    expect(error).toBeInstanceOf(PlexRejectedError);
+    expect(describeFailure(error)).toMatch(/^plex\.tv refused the request: .*answered 404$/);
   });
 
   it('a hang: a timeout error, on time', async () => {

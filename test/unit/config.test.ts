@@ -5,10 +5,13 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { tokenSource } from '../../src/state/token.js';
+import { makeCertificates } from '../support/certificates.js';
 
 const TOKEN = 'Xq7pLm2Rt9vBn4Kd8sWz';
 const dir = mkdtempSync(join(tmpdir(), 'plex-home-mqtt-config-'));
+const certs = makeCertificates();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => certs[Symbol.dispose]());
 
 let files = 0;
 /** Writes `content` to a fresh temp file and returns its path. */
@@ -40,7 +43,10 @@ describe('loadConfig: defaults', () => {
   it('needs only the token; everything else has a default', () => {
     expect(load({ PLEX_TOKEN: TOKEN })).toEqual({
       plex: { token: TOKEN, tokenFile: undefined, clientIdentifier: '', apiUrl: 'https://plex.tv', pollInterval: 60, timeout: 15 },
-      mqtt: { url: 'mqtt://localhost:1883', username: '', password: '', baseTopic: 'plex-home' },
+      mqtt: {
+        url: 'mqtt://localhost:1883', username: '', password: '', baseTopic: 'plex-home',
+        ca: '', cert: '', key: '', rejectUnauthorized: true, version: 4,
+      },
       homeassistant: { discovery: true, discoveryPrefix: 'homeassistant', statusTopic: 'homeassistant/status' },
       publish: { email: false },
       users: { include: [], exclude: [], publishNew: true },
@@ -57,10 +63,14 @@ describe('loadConfig: defaults', () => {
       HA_DISCOVERY: 'false', HA_DISCOVERY_PREFIX: 'ha', HA_STATUS_TOPIC: 'ha/status', PUBLISH_EMAIL: 'true', STATE_DIR: '/var/lib/plex',
       USERS_INCLUDE: 'Kiddo,zoe_plays', USERS_EXCLUDE: 'ghost', USERS_PUBLISH_NEW: 'no',
       LOG_LEVEL: 'debug', LOG_FORMAT: 'json',
+      MQTT_CA: certs.ca.path, MQTT_CERT: certs.clientCert.path, MQTT_KEY: certs.clientKey.path, MQTT_REJECT_UNAUTHORIZED: 'false', MQTT_VERSION: '5',
     });
     expect(config).toEqual({
       plex: { token: TOKEN, tokenFile: undefined, clientIdentifier: 'client-1', apiUrl: 'http://127.0.0.1:8080', pollInterval: 300, timeout: 5 },
-      mqtt: { url: 'mqtts://broker:8883', username: 'plex', password: 'pw', baseTopic: 'home/plex' },
+      mqtt: {
+        url: 'mqtts://broker:8883', username: 'plex', password: 'pw', baseTopic: 'home/plex',
+        ca: certs.ca.path, cert: certs.clientCert.path, key: certs.clientKey.path, rejectUnauthorized: false, version: 5,
+      },
       homeassistant: { discovery: false, discoveryPrefix: 'ha', statusTopic: 'ha/status' },
       publish: { email: true },
       users: { include: ['Kiddo', 'zoe_plays'], exclude: ['ghost'], publishNew: false },

@@ -114,7 +114,7 @@ describe('the poll loop', () => {
     await run.clock.advance(90 * SECOND);
     expect(run.clock.pending()).toEqual([5 * MINUTE]);
     const bridge = JSON.parse(run.publisher.retained.get('plex-home/bridge/state') ?? '{}') as Record<string, unknown>;
-    expect(bridge).toMatchObject({ connected: false, authenticated: false, lastErrorKind: 'unauthorized' });
+    expect(bridge).toMatchObject({ connected: true, authenticated: false, lastErrorKind: 'unauthorized' });
     await run.stop();
   });
 

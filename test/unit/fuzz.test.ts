@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseHome } from '../../src/plex/parse.js';
 import { createPlexClient } from '../../src/plex/client.js';
-import { PlexError, PlexResponseError } from '../../src/plex/errors.js';
+import { PlexError, PlexNoHomeError, PlexResponseError } from '../../src/plex/errors.js';
 import type { Home, HomeUser } from '../../src/plex/home.js';
 import {
   bridgeStateTopic,
@@ -26,12 +26,15 @@ import { KID, OWNER, TEEN, home, homeJson, homeXml, largeHome } from '../support
 const JSON_TYPE = 'application/json; charset=utf-8';
 const XML_TYPE = 'application/xml;charset=utf-8';
 
-/** parseHome either reads a Home or throws a PlexResponseError; anything else fails the property. */
-function homeOrResponseError(body: string, contentType: string): Home | PlexResponseError {
+/**
+ * parseHome either reads a Home or throws a PlexResponseError (or, for a body without a home id and
+ * without users, a PlexNoHomeError); anything else fails the property.
+ */
+function homeOrResponseError(body: string, contentType: string): Home | PlexResponseError | PlexNoHomeError {
   try {
     return parseHome(body, contentType);
   } catch (error) {
-    if (error instanceof PlexResponseError) return error;
+    if (error instanceof PlexResponseError || error instanceof PlexNoHomeError) return error;
     throw new Error(`parseHome threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   }
 }
@@ -39,7 +42,7 @@ function homeOrResponseError(body: string, contentType: string): Home | PlexResp
 const FIXTURE_HOMES: readonly Home[] = [home(), home({ users: [OWNER, KID, TEEN] }), home({ users: [] }), largeHome(20)];
 const fixture = fc.constantFrom(...FIXTURE_HOMES);
 
-describe('fuzz: parseHome never throws anything but a PlexResponseError', () => {
+describe('fuzz: parseHome never throws anything but a PlexResponseError or PlexNoHomeError', () => {
   it('on any string, as XML or as JSON', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 300 }), fc.constantFrom(XML_TYPE, JSON_TYPE, 'text/html', ''), (body, type) => {
@@ -81,7 +84,7 @@ describe('fuzz: parseHome never throws anything but a PlexResponseError', () => 
         const index = Math.floor(at * body.length);
         const mutated = body.slice(0, index) + (insert ?? '') + body.slice(insert === undefined ? index + 1 : index);
         const result = homeOrResponseError(mutated, XML_TYPE);
-        if (!(result instanceof PlexResponseError)) expect(result.users.length).toBeLessThanOrEqual(value.users.length);
+        if (!(result instanceof PlexError)) expect(result.users.length).toBeLessThanOrEqual(value.users.length);
       }),
       { numRuns: 400 },
     );

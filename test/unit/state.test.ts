@@ -117,7 +117,7 @@ describe('bridge state document', () => {
     const failed = afterFailure(INITIAL_BRIDGE_STATUS, { kind: 'unauthorized', message: 'token rejected' }, new Date('2025-03-01T12:00:00Z'));
     expect(JSON.parse(bridgeDocument(failed, '0.1.0'))).toEqual({
       version: '0.1.0',
-      connected: false,
+      connected: true,
       authenticated: false,
       lastError: 'token rejected',
       lastErrorKind: 'unauthorized',
