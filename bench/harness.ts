@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { createDaemon, type DaemonOptions } from '../src/daemon/daemon.js';
+import { createEventStream } from '../src/events/stream.js';
 import type { Clock } from '../src/daemon/clock.js';
 import { defaultBackoffPolicy } from '../src/daemon/backoff.js';
 import { createLogger } from '../src/log.js';
@@ -83,7 +84,12 @@ export async function startHarness(name: string, brokerUrl: string, plex: FakePl
   });
   const clock = steppedClock();
   const stop = new AbortController();
-  const daemon = createDaemon({ options, plex: timedPlexClient(realPlex, () => current), publisher, log, clock, random: () => 0.5 });
+  // Events as the shipped daemon publishes them (src/cli/run.ts): after the state, not retained.
+  const events = createEventStream({
+    topics: options.topics, state: options, membersAtStart: null, log, now: () => new Date(),
+    publish: (topic, payload) => publisher.publish(topic, payload, { retain: false }),
+  });
+  const daemon = createDaemon({ options, plex: timedPlexClient(realPlex, () => current), publisher, log, clock, random: () => 0.5, events });
   // The loop sleeps right after queueing the poll's broker work: once that is done, so is the cycle.
   clock.onSleep(() => void daemon.idle().then(() => clock.cycleDone()));
 

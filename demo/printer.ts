@@ -24,6 +24,7 @@ function describe(payload: string, before: string | undefined): string {
   const now = jsonObject(payload);
   if (!now) return shorten(payload);
   if (isDiscovery(now)) return discoverySummary(now, before === undefined ? '' : 'updated ');
+  if (typeof now['event_type'] === 'string') return eventSummary(now);
   const previous = before === undefined ? undefined : jsonObject(before);
   if (!previous) return shorten(payload);
   const was = leaves(previous);
@@ -52,6 +53,16 @@ function jsonObject(text: string): JsonObject | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** An event (issue 10): what happened to whom, never a diff against the previous event. */
+function eventSummary(event: JsonObject): string {
+  const name = (event['user'] as { name?: unknown } | null)?.name;
+  const who = typeof name === 'string' ? name : 'the home';
+  const changes = Array.isArray(event['changes'])
+    ? (event['changes'] as { field: string; from: unknown; to: unknown }[]).map((c) => `${c.field}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`)
+    : [];
+  return shorten(`event ${String(event['event_type'])}: ${who}${changes.length > 0 ? ` (${changes.join(', ')})` : ''}`);
 }
 
 function isDiscovery(value: JsonObject): value is { device: { name?: unknown }; components: JsonObject } {

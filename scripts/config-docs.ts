@@ -30,7 +30,7 @@ function settings(node: object, prefix = ''): [string, Setting][] {
 }
 
 function shown(value: unknown): string {
-  if (value === '') return '*(empty)*';
+  if (value === '' || (Array.isArray(value) && value.length === 0)) return '*(empty)*';
   return `\`${String(value)}\``;
 }
 

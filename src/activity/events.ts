@@ -2,7 +2,7 @@ import type { Home } from '../plex/home.js';
 import type { TopicConfig } from '../mqtt/topics.js';
 import { sessionUser, type ActivitySnapshot, type ServerActivity, type WatchedSession } from './activity.js';
 import { spokenTitle } from './titles.js';
-import { homeEventsTopic, userEventsTopic } from './topics.js';
+import { homeEventsTopic, userEventsTopic } from '../mqtt/topics.js';
 
 /**
  * Pure: two activity snapshots → `started` and `stopped` events, in the envelope EVENTS.md fixes. Only

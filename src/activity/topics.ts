@@ -11,13 +11,3 @@ export function userWatchingTopic(config: TopicConfig, homeId: string, userUuid:
 export function homeActivityTopic(config: TopicConfig, homeId: string): string {
   return `${config.baseTopic}/${topicId(homeId)}/activity`;
 }
-
-/** Not retained: every event of the home. */
-export function homeEventsTopic(config: TopicConfig, homeId: string): string {
-  return `${config.baseTopic}/${topicId(homeId)}/events`;
-}
-
-/** Not retained: one user's events. */
-export function userEventsTopic(config: TopicConfig, homeId: string, userUuid: string): string {
-  return `${config.baseTopic}/${topicId(homeId)}/users/${topicId(userUuid)}/events`;
-}

@@ -21,6 +21,15 @@ export interface BridgeStatus {
   readonly lastErrorKind: PlexErrorKind | null;
   /** ISO 8601; when the current run of this error began. */
   readonly lastErrorAt: string | null;
+  /** Failed polls since the last good one. */
+  readonly consecutiveFailures: number;
+  /**
+   * ISO 8601, published: when plex.tv last answered well, as of the last failure or recovery. It is not
+   * moved on every good poll, so that an unchanged poll publishes nothing; during an outage it is exact.
+   */
+  readonly lastGoodPollAt: string | null;
+  /** ISO 8601, not published: the last good poll itself, which becomes `lastGoodPollAt` at a failure. */
+  readonly lastSuccessAt: string | null;
 }
 
 export const INITIAL_BRIDGE_STATUS: BridgeStatus = {
@@ -30,11 +39,15 @@ export const INITIAL_BRIDGE_STATUS: BridgeStatus = {
   lastError: null,
   lastErrorKind: null,
   lastErrorAt: null,
+  consecutiveFailures: 0,
+  lastGoodPollAt: null,
+  lastSuccessAt: null,
 };
 
-export function afterSuccess(status: BridgeStatus): BridgeStatus {
-  if (status.connected === true && status.authenticated === true && !status.failing) return status;
-  return { ...status, connected: true, authenticated: true, failing: false };
+export function afterSuccess(status: BridgeStatus, now: Date): BridgeStatus {
+  const at = now.toISOString();
+  if (status.connected === true && status.authenticated === true && !status.failing) return { ...status, lastSuccessAt: at };
+  return { ...status, connected: true, authenticated: true, failing: false, consecutiveFailures: 0, lastGoodPollAt: at, lastSuccessAt: at };
 }
 
 export function afterFailure(
@@ -53,6 +66,9 @@ export function afterFailure(
     lastError: failure.message,
     lastErrorKind: failure.kind,
     lastErrorAt: sameError ? status.lastErrorAt : now.toISOString(),
+    consecutiveFailures: status.consecutiveFailures + 1,
+    lastGoodPollAt: status.lastSuccessAt ?? status.lastGoodPollAt,
+    lastSuccessAt: status.lastSuccessAt,
   };
 }
 

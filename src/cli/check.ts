@@ -125,7 +125,9 @@ function configurationLines(config: Config, token: TokenSource, clientIdentifier
 function flatten(node: Record<string, unknown>, prefix = '', into = new Map<string, string>()): Map<string, string> {
   for (const [key, value] of Object.entries(node)) {
     const path = prefix ? `${prefix}.${key}` : key;
-    if (typeof value === 'object' && value !== null) flatten(value as Record<string, unknown>, path, into);
+    // A list of names (users.include) on one line, as it is written in the environment.
+    if (Array.isArray(value)) into.set(path, value.length > 0 ? value.join(',') : '""');
+    else if (typeof value === 'object' && value !== null) flatten(value as Record<string, unknown>, path, into);
     else if (typeof value === 'string') into.set(path, value === '' ? '""' : value);
     else if (typeof value === 'number' || typeof value === 'boolean') into.set(path, String(value));
   }

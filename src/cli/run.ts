@@ -6,6 +6,9 @@ import { connectPublisher } from '../mqtt/publisher.js';
 import { readBrokerTls } from '../mqtt/tls.js';
 import { statusTopic } from '../mqtt/topics.js';
 import { createDaemon } from '../daemon/daemon.js';
+import { createEventStream } from '../events/stream.js';
+import { selectingClient } from '../users/selecting-client.js';
+import { knownUsersStore } from '../state/known-users.js';
 import { defaultBackoffPolicy } from '../daemon/backoff.js';
 import { systemClock } from '../daemon/clock.js';
 import { HOMEPAGE, PRODUCT_NAME, VERSION } from '../version.js';
@@ -84,6 +87,13 @@ export const run: Command = async (context) => {
     if (!publisher.connected) health.brokerDown();
   });
   const activity = await activityFromConfig(config, { log, clientIdentifier, token: readToken, home: () => daemon.currentHome() });
+  const users = selectingClient(
+    // A stored token that plex.tv rejects is replaced by signing in again; then the loop polls at once.
+    pollingClient(config, clientIdentifier, readToken, log, stop.signal, () => daemon.refresh()),
+    config.users,
+    knownUsersStore(config.stateDir),
+    log,
+  );
   const daemon = createDaemon({
     options: {
       topics,
@@ -97,12 +107,19 @@ export const run: Command = async (context) => {
       refreshMinIntervalMs: 10_000,
       readRetainedTimeoutMs: 5_000,
     },
-    // A stored token that plex.tv rejects is replaced by signing in again; then the loop polls at once.
-    plex: pollingClient(config, clientIdentifier, readToken, log, stop.signal, () => daemon.refresh()),
+    plex: users.plex,
     publisher,
     log,
     clock: systemClock,
     ...(activity ? { activity } : {}),
+    events: createEventStream({
+      topics,
+      state: { publishEmail: config.publish.email },
+      membersAtStart: users.membersAtStart,
+      publish: (topic, payload) => publisher.publish(topic, payload, { retain: false }),
+      now: () => systemClock.now(),
+      log,
+    }),
     heartbeat: ({ loopAt, nextPollAt }) => health.loop(loopAt, nextPollAt),
     onTokenChange: (listener) => watchToken(token, () => lastToken, listener),
   });

@@ -14,6 +14,7 @@ export function maskedConfig(config: Config): Record<string, unknown> {
         if (sensitive.has(path)) return [key, value ? MASKED : ''];
         // mqtt.js takes credentials from `mqtt://user:password@host` too.
         if (typeof value === 'string') return [key, withoutUrlCredentials(value)];
+        if (Array.isArray(value)) return [key, value];
         return [key, typeof value === 'object' && value !== null ? mask(value, path) : value];
       }),
     );

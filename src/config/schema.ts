@@ -33,6 +33,7 @@ export interface Config {
   };
   readonly homeassistant: { readonly discovery: boolean; readonly discoveryPrefix: string; readonly statusTopic: string };
   readonly publish: { readonly email: boolean; readonly watching: boolean; readonly friendsWatching: boolean };
+  readonly users: { readonly include: readonly string[]; readonly exclude: readonly string[]; readonly publishNew: boolean };
   readonly stateDir: string;
   readonly log: { readonly level: 'error' | 'warn' | 'info' | 'debug'; readonly format: 'text' | 'json' };
   readonly configFile: string;
@@ -65,6 +66,15 @@ convict.addFormats({
       if (['false', '0', 'no', 'off'].includes(word)) return false;
       return value;
     },
+  },
+  /** Names of users: a JSON list in a config file, comma-separated in the environment or a flag. */
+  'user-list': {
+    validate(value: unknown) {
+      if (!Array.isArray(value) || !value.every((name) => typeof name === 'string' && name.trim() !== '')) {
+        throw new Error('must be a comma-separated list of users (uuid, username or title)');
+      }
+    },
+    coerce: (value: unknown) => (typeof value === 'string' ? userNames(value) : value),
   },
   secret: {
     validate(value: unknown) {
@@ -163,7 +173,21 @@ export const schema = {
       format: 'flag', default: false, env: 'PUBLISH_FRIENDS_WATCHING',
     },
   },
-  stateDir: { doc: 'Folder kept across restarts: client identifier, stored token, health heartbeat', format: String, default: './data', env: 'STATE_DIR' },
+  users: {
+    include: {
+      doc: 'Publish only these users: uuids, usernames or titles, comma-separated, matched without regard to case; empty: everyone',
+      format: 'user-list', default: [] as string[], env: 'USERS_INCLUDE',
+    },
+    exclude: {
+      doc: 'Never publish these users (named as in users.include); they are removed as if they had left, but no `left` event fires',
+      format: 'user-list', default: [] as string[], env: 'USERS_EXCLUDE',
+    },
+    publishNew: {
+      doc: 'Publish users who join the home later than the daemon first read it (known users are kept in stateDir); false: they stay hidden unless named in users.include',
+      format: 'flag', default: true, env: 'USERS_PUBLISH_NEW',
+    },
+  },
+  stateDir: { doc: 'Folder kept across restarts: client identifier, stored token, health heartbeat, known users', format: String, default: './data', env: 'STATE_DIR' },
   log: {
     level: { doc: 'Log level', format: ['error', 'warn', 'info', 'debug'], default: 'info', env: 'LOG_LEVEL' },
     format: { doc: 'Log format', format: ['text', 'json'], default: 'text', env: 'LOG_FORMAT' },
@@ -173,6 +197,11 @@ export const schema = {
     format: String, default: '', env: 'CONFIG_FILE',
   },
 };
+
+/** A comma-separated list of users as written in the environment or the app's options: names, trimmed. */
+export function userNames(text: string): string[] {
+  return text.split(',').map((name) => name.trim()).filter((name) => name !== '');
+}
 
 /** Every dotted key of the schema, e.g. `plex.pollInterval`. */
 export function schemaKeys(node: object = schema, prefix = ''): string[] {

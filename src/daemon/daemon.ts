@@ -15,6 +15,7 @@ import { notInAHomeWarning } from './failures.js';
 import { noteFailure, noteRecovery, type Trouble } from './reminders.js';
 import type { ActivitySource } from '../activity/monitor.js';
 import { eventMessages, type ActivityEvent } from '../activity/events.js';
+import type { EventStream } from '../events/stream.js';
 
 /**
  * The poll loop and the broker's state: polls plex.tv, keeps the bridge status, and makes the broker
@@ -46,6 +47,8 @@ export interface DaemonDeps {
   readonly heartbeat?: (beat: { readonly loopAt: Date; readonly nextPollAt: Date }) => void;
   /** Live activity (`publish.watching`): part of the desired state; its events are published as they come. */
   readonly activity?: ActivitySource;
+  /** Told what the broker held before each plan and the home it holds after (src/events/). */
+  readonly events?: EventStream;
 }
 
 export interface Daemon {
@@ -95,11 +98,14 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   /** Makes the broker hold what it should; returns how many messages that took. */
   const reconcile = async (force = false): Promise<number> => {
     if (!broker || !publisher.connected) return 0;
-    const desired = desiredMessages(home, bridge, options, deps.activity?.snapshot());
-    const published = await publishAll(planMessages(broker, desired, { removeStale: home !== null, force }));
-    if (home && !homeAnnounced) {
+    const [before, current] = [broker, home];
+    const desired = desiredMessages(current, bridge, options, deps.activity?.snapshot());
+    const published = await publishAll(planMessages(before, desired, { removeStale: current !== null, force }));
+    // Events after the state they describe is acknowledged, against what subscribers saw before it.
+    if (current && deps.events) await deps.events.afterPublish(before, current, published);
+    if (current && !homeAnnounced) {
       homeAnnounced = true;
-      log.info('the broker holds the Plex Home', { users: home.users.length });
+      log.info('the broker holds the Plex Home', { users: current.users.length });
     }
     return published;
   };
@@ -152,7 +158,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       logChanges(log, home, next);
       if (next.notInAHome && !home?.notInAHome) log.warn(notInAHomeWarning(next));
       home = next;
-      bridge = afterSuccess(bridge);
+      bridge = afterSuccess(bridge, clock.now());
       failures = 0;
       trouble = null;
       stopTokenWatch?.();

@@ -3,7 +3,7 @@
  * entry for a device-based discovery payload; keys are built in a fixed order so payloads compare exactly.
  */
 
-export type Platform = 'binary_sensor' | 'sensor' | 'button';
+export type Platform = 'binary_sensor' | 'sensor' | 'button' | 'event' | 'image';
 
 export interface Component {
   readonly platform: Platform;
@@ -54,6 +54,18 @@ export interface ButtonOptions extends EntityOptions {
   readonly payloadPress: string;
 }
 
+export interface EventOptions extends EntityOptions {
+  /** Every `event_type` the entity may fire; Home Assistant rejects a payload naming another. */
+  readonly eventTypes: readonly string[];
+  /** Events have a topic of their own, not the device's retained state topic. */
+  readonly eventsTopic: string;
+}
+
+export interface ImageOptions extends EntityOptions {
+  /** Renders the picture's URL from the device's state document (`url_topic` is the state topic). */
+  readonly urlTemplate: string;
+}
+
 export function binarySensor(context: EntityContext, options: BinarySensorOptions): Component {
   const field = `value_json.${options.field}`;
   const [whenTrue, whenFalse] = options.invert ? ['OFF', 'ON'] : ['ON', 'OFF'];
@@ -94,6 +106,28 @@ export function button(context: EntityContext, options: ButtonOptions): Componen
     ...common(context, options, 'button'),
     command_topic: options.commandTopic,
     payload_press: options.payloadPress,
+    ...availability(context),
+  };
+}
+
+/** Home Assistant's MQTT event: fires on each non-retained JSON payload carrying `event_type`. */
+export function event(context: EntityContext, options: EventOptions): Component {
+  return {
+    platform: 'event',
+    ...common(context, options, 'event'),
+    event_types: [...options.eventTypes],
+    state_topic: options.eventsTopic,
+    ...availability(context),
+  };
+}
+
+/** Home Assistant's MQTT image by URL: Home Assistant fetches the picture itself from the rendered URL. */
+export function image(context: EntityContext, options: ImageOptions): Component {
+  return {
+    platform: 'image',
+    ...common(context, options, 'image'),
+    url_topic: context.stateTopic,
+    url_template: options.urlTemplate,
     ...availability(context),
   };
 }

@@ -2,17 +2,22 @@ import { displayName, type Home, type HomeUser } from '../plex/home.js';
 import {
   bridgeStateTopic,
   deviceDiscoveryTopic,
+  homeEventsTopic,
   homeStateTopic,
   refreshCommandTopic,
   statusTopic,
   topicId,
+  userEventsTopic,
   userStateTopic,
   type TopicConfig,
 } from '../mqtt/topics.js';
-import { binarySensor, button, sensor, type Component, type EntityContext } from './components.js';
+import { homeEventTypes, userEventTypes } from '../events/types.js';
+import { binarySensor, button, event, image, sensor, type Component, type EntityContext } from './components.js';
+import { avatarUrl } from './avatar.js';
 import { entityPictureUrl } from './picture.js';
 import type { HomeActivity } from '../activity/activity.js';
 import { homeActivityComponents, userActivityComponents } from '../activity/discovery.js';
+import { ACTIVITY_EVENT_TYPES } from '../activity/events.js';
 
 /**
  * Pure: Home Assistant device-based discovery. One retained config per device on
@@ -29,7 +34,7 @@ export interface Origin {
 export interface DiscoveryContext {
   readonly topics: TopicConfig;
   readonly origin: Origin;
-  /** Live activity (`publish.watching`): adds its entities to the home and user devices. */
+  /** Live activity (`publish.watching`): adds its entities to the home and user devices, and its event types. */
   readonly activity?: HomeActivity | undefined;
 }
 
@@ -77,6 +82,14 @@ export function bridgeDiscovery(context: DiscoveryContext): DiscoveryMessage {
       key: 'last_error_at', name: 'Last error at', deviceClass: 'timestamp', diagnostic: true,
       valueTemplate: '{{ value_json.lastErrorAt or None }}',
     }),
+    last_good_poll: sensor(entity, {
+      key: 'last_good_poll', name: 'Last good poll', deviceClass: 'timestamp', diagnostic: true,
+      valueTemplate: '{{ value_json.lastGoodPollAt or None }}',
+    }),
+    consecutive_failures: sensor(entity, {
+      key: 'consecutive_failures', name: 'Consecutive failures', icon: 'mdi:counter', stateClass: 'measurement', diagnostic: true,
+      valueTemplate: '{{ value_json.consecutiveFailures or 0 }}',
+    }),
     refresh: button(entity, {
       key: 'refresh', name: 'Refresh', icon: 'mdi:refresh', diagnostic: true,
       commandTopic: refreshCommandTopic(context.topics), payloadPress: REFRESH_PAYLOAD,
@@ -88,6 +101,7 @@ export function bridgeDiscovery(context: DiscoveryContext): DiscoveryMessage {
     manufacturer: 'plex-home-mqtt',
     model: 'Plex Home to MQTT bridge',
     sw_version: context.origin.sw_version,
+    configuration_url: context.origin.support_url,
   };
   return message(context, id, device, components);
 }
@@ -103,7 +117,11 @@ export function homeDiscovery(home: Home, context: DiscoveryContext): DiscoveryM
     user_count: sensor(entity, {
       key: 'user_count', name: 'Users', icon: 'mdi:account-multiple', stateClass: 'measurement', unit: 'users',
       valueTemplate: '{{ value_json.userCount }}',
-      attributesTemplate: "{{ {'users': value_json.users} | tojson }}",
+      attributesTemplate: "{{ {'users': value_json.users, 'hidden_count': value_json.hiddenCount} | tojson }}",
+    }),
+    event: event(entity, {
+      key: 'event', name: 'Events', icon: 'mdi:account-switch',
+      eventTypes: homeEventTypes(activityEventTypes(context)), eventsTopic: homeEventsTopic(context.topics, home.id),
     }),
     ...(context.activity ? homeActivityComponents(entity, context.topics, home.id) : {}),
   };
@@ -113,6 +131,7 @@ export function homeDiscovery(home: Home, context: DiscoveryContext): DiscoveryM
     manufacturer: 'Plex',
     model: 'Plex Home',
     via_device: bridgeDeviceId(context.topics),
+    configuration_url: context.origin.support_url,
   };
   return message(context, id, device, components);
 }
@@ -143,13 +162,23 @@ export function userDiscovery(home: Home, user: HomeUser, context: DiscoveryCont
       valueTemplate: '{{ value_json.updatedAt or None }}',
     }),
     ...(context.activity ? userActivityComponents(entity, context.topics, home.id, user, context.activity) : {}),
+    event: event(entity, {
+      key: 'event', name: 'Events', icon: 'mdi:account-switch',
+      eventTypes: userEventTypes(activityEventTypes(context)), eventsTopic: userEventsTopic(context.topics, home.id, user.uuid),
+    }),
   };
+  // The picture follows the state document, so a new avatar needs no new discovery; without a usable
+  // URL there is no avatar entity (the plan then removes it from Home Assistant).
+  if (avatarUrl(user.thumb)) {
+    components['avatar'] = image(entity, { key: 'avatar', name: 'Avatar', urlTemplate: '{{ value_json.thumb }}' });
+  }
   const device = {
     identifiers: [id],
     name: displayName(user),
     manufacturer: 'Plex',
     model: user.admin ? 'Plex Home admin' : user.username ? 'Plex Home user' : 'Plex Home managed user',
     via_device: homeDeviceId(home),
+    configuration_url: context.origin.support_url,
   };
   return message(context, id, device, components);
 }
@@ -187,4 +216,9 @@ function message(
     topic: deviceDiscoveryTopic(context.topics, id),
     payload: JSON.stringify({ device, origin: context.origin, components }),
   };
+}
+
+/** `started` and `stopped` fire on the event entities only while live activity is published. */
+function activityEventTypes(context: DiscoveryContext): readonly string[] {
+  return context.activity ? ACTIVITY_EVENT_TYPES : [];
 }

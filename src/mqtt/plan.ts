@@ -1,9 +1,11 @@
 import { refreshCommandTopic, statusTopic, syncTopic, type TopicConfig } from './topics.js';
+import { withRemovedComponents } from '../ha/removal.js';
 
 /**
  * Pure: the heart of the daemon. From what the broker holds now and what it should hold, the exact
  * messages that make the first equal the second: changed payloads, and empty retained payloads for
- * what must go (Home Assistant removes a device whose discovery config is cleared).
+ * what must go (Home Assistant removes a device whose discovery config is cleared, and an entity that a
+ * device's new config sends as its platform alone).
  */
 
 export interface Message {
@@ -28,8 +30,10 @@ export function planMessages(
   options: PlanOptions,
 ): Message[] {
   const messages: Message[] = [];
-  for (const [topic, payload] of desired) {
-    if (options.force || current.get(topic) !== payload) messages.push({ topic, payload });
+  for (const [topic, wanted] of desired) {
+    const held = current.get(topic);
+    const payload = withRemovedComponents(held, wanted);
+    if (options.force || held !== payload) messages.push({ topic, payload });
   }
   if (options.removeStale) {
     for (const topic of current.keys()) {

@@ -21,6 +21,7 @@ export function homeDocument(home: Home): string {
     guestUserId: orNull(home.guestUserId),
     guestUserUuid: orNull(home.guestUserUuid),
     userCount: home.users.length,
+    hiddenCount: home.hiddenUuids?.length ?? 0,
     users: home.users.map((user) => ({ uuid: user.uuid, name: displayName(user) })),
   });
 }
@@ -53,6 +54,8 @@ export function bridgeDocument(status: BridgeStatus, version: string): string {
     lastError: status.lastError,
     lastErrorKind: status.lastErrorKind,
     lastErrorAt: status.lastErrorAt,
+    lastGoodPollAt: status.lastGoodPollAt,
+    consecutiveFailures: status.consecutiveFailures,
   });
 }
 

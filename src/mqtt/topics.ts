@@ -42,6 +42,16 @@ export function userStateTopic(config: TopicConfig, homeId: string, userUuid: st
   return `${config.baseTopic}/${topicId(homeId)}/users/${topicId(userUuid)}`;
 }
 
+/** Every event of the home, as JSON; published once (QoS 1), never retained. */
+export function homeEventsTopic(config: TopicConfig, homeId: string): string {
+  return `${config.baseTopic}/${topicId(homeId)}/events`;
+}
+
+/** One user's own events, as JSON; published once (QoS 1), never retained. */
+export function userEventsTopic(config: TopicConfig, homeId: string, userUuid: string): string {
+  return `${userStateTopic(config, homeId, userUuid)}/events`;
+}
+
 /** Home Assistant's device-based discovery: one retained config per device. */
 export function deviceDiscoveryTopic(config: TopicConfig, deviceId: string): string {
   return `${config.discoveryPrefix}/device/${topicId(deviceId)}/config`;

@@ -32,6 +32,11 @@ export interface Home {
   readonly subscription: boolean;
   readonly users: readonly HomeUser[];
   /**
+   * Users of the home that `users.include`/`users.exclude`/`users.publishNew` keep off the broker: only
+   * their number is published (`hiddenCount`), never who they are. Absent: nobody is hidden.
+   */
+  readonly hiddenUuids?: readonly string[];
+  /**
    * Set when plex.tv sent users but no home id: the account is in no Plex Home, and `id` was derived
    * from it (see accountHomeId in parse.ts).
    */

@@ -1,5 +1,6 @@
 import { isAbsolute, join } from 'node:path';
 import { ConfigError } from '../config/load.js';
+import { userNames } from '../config/schema.js';
 
 /**
  * Pure: the app's options (what the user sets on its Configuration tab, handed over as /data/options.json)
@@ -27,8 +28,14 @@ export const APP_OPTIONS = {
   publish_watching: 'publish.watching',
   publish_friends_watching: 'publish.friendsWatching',
   server_url: 'plex.serverUrl',
+  users_include: 'users.include',
+  users_exclude: 'users.exclude',
+  publish_new_users: 'users.publishNew',
   log_level: 'log.level',
 } as const;
+
+/** Options the form holds as one line of text, comma-separated, for a list setting. */
+const LIST_OPTIONS: ReadonlySet<string> = new Set(['users_include', 'users_exclude']);
 
 export type AppOption = keyof typeof APP_OPTIONS;
 
@@ -62,7 +69,7 @@ export function optionsToConfig(options: unknown, sslDir = DEFAULT_SSL_DIR): Rec
     const value = (options as Record<string, unknown>)[option];
     // The Supervisor leaves an optional option out, or null; the form may leave "".
     if (value === undefined || value === null || value === '') continue;
-    setPath(layer, key.split('.'), FILE_OPTIONS.includes(option as AppOption) && typeof value === 'string' ? inSslDir(sslDir, value) : value);
+    setPath(layer, key.split('.'), optionValue(option, value, sslDir));
   }
   return layer;
 }
@@ -77,6 +84,13 @@ export function hasOwnBroker(options: unknown): boolean {
 export function inOptionTerms(message: string): string {
   const byLength = Object.entries(APP_OPTIONS).sort(([, a], [, b]) => b.length - a.length);
   return byLength.reduce((text, [option, key]) => text.replace(new RegExp(`(?<![\\w.])${key.replace(/\./g, '\\.')}(?![\\w.])`, 'g'), option), message);
+}
+
+/** Files are looked for in the app's /ssl folder; user lists come as one comma-separated text. */
+function optionValue(option: string, value: unknown, sslDir: string): unknown {
+  if (typeof value !== 'string') return value;
+  if (FILE_OPTIONS.includes(option as AppOption)) return inSslDir(sslDir, value);
+  return LIST_OPTIONS.has(option) ? userNames(value) : value;
 }
 
 function inSslDir(sslDir: string, file: string): string {

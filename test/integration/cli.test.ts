@@ -109,11 +109,16 @@ describe('plex-home-mqtt check', () => {
   it('reports the configuration, a reachable broker, a valid token and the home, and exits 0', async () => {
     await using plex = await startFakePlex(home());
     await using check = startDaemon(
-      { PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, MQTT_USERNAME: 'ha', MQTT_PASSWORD: BROKER_PASSWORD },
+      {
+        PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, MQTT_USERNAME: 'ha', MQTT_PASSWORD: BROKER_PASSWORD,
+        USERS_EXCLUDE: 'Kiddo, zoe_plays',
+      },
       ['check'],
     );
     expect((await check.exited()).code).toBe(0);
     const output = check.output();
+    expect(output).toMatch(/^ {2}users\.exclude +Kiddo,zoe_plays$/m);
+    expect(output).toMatch(/^ {2}users\.include +""$/m);
     expect(output).toMatch(/^ {2}plex\.token +\[Sensitive\] \(from PLEX_TOKEN\)$/m);
     expect(output).toMatch(/^ {2}mqtt\.password +\[Sensitive\]$/m);
     expect(output).toMatch(/^ {2}mqtt\.username +ha$/m);

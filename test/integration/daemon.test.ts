@@ -56,6 +56,7 @@ describe('the daemon, end to end', () => {
       guestUserId: '7654321',
       guestUserUuid: '3e11f81d041ae84f',
       userCount: 2,
+      hiddenCount: 0,
       users: [
         { uuid: OWNER.uuid, name: 'Plexopedia' },
         { uuid: KID.uuid, name: 'Little One' },
@@ -82,7 +83,7 @@ describe('the daemon, end to end', () => {
     const kidDevice = json(retained, KID_DEVICE) as { device: Record<string, unknown>; components: Record<string, Record<string, unknown>> };
     expect(kidDevice.device).toMatchObject({ name: 'Little One', via_device: 'plex_home_1234567' });
     expect(Object.keys(kidDevice.components).sort()).toEqual(
-      ['admin', 'guest', 'has_password', 'protected', 'restricted', 'restriction_profile', 'updated_at', 'user'].sort(),
+      ['admin', 'avatar', 'event', 'guest', 'has_password', 'protected', 'restricted', 'restriction_profile', 'updated_at', 'user'].sort(),
     );
     expect(kidDevice.components['user']).toMatchObject({ entity_picture: KID.thumb, state_topic: `plex-home/1234567/users/${KID.uuid}` });
     const homeDevice = json(retained, HOME_DEVICE) as { device: Record<string, unknown> };

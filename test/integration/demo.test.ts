@@ -65,17 +65,19 @@ describe('npm run demo', () => {
     const output = demo.output();
     const lines = mqttLines(output);
 
-    expect(lines).toContain('homeassistant/device/plex_home_1234567/config  Home Assistant device "Plex Home Plexopedia\'s home" with 3 entities');
+    expect(lines).toContain('homeassistant/device/plex_home_1234567/config  Home Assistant device "Plex Home Plexopedia\'s home" with 4 entities');
     expect(lines).toContain('plex-home-demo/status  online');
     // Zoë joins: a device in Home Assistant and a state document; the home counts her.
     expect(output).toMatch(/\[demo\] +change 1: Zoë joins the home/);
-    expect(lines).toContain(`${ZOE_DEVICE}  Home Assistant device "Zoë" with 8 entities`);
+    expect(lines).toContain(`${ZOE_DEVICE}  Home Assistant device "Zoë" with 10 entities`);
     expect(lines.some((line) => line.startsWith(`${ZOE_STATE}  {"id":"246408572"`))).toBe(true);
     expect(lines).toContain('plex-home-demo/1234567/home  subscription: true → false');
+    expect(lines).toContain('plex-home-demo/1234567/events  event joined: Zoë');
+    expect(lines).toContain('plex-home-demo/1234567/events  event changed: the home (subscription: true → false)');
     // Zoë leaves: every topic of hers is cleared, which removes her device from Home Assistant.
     expect(lines).toContain(`${ZOE_DEVICE}  (cleared)`);
     expect(lines).toContain(`${ZOE_STATE}  (cleared)`);
-    expect(lines.indexOf(`${ZOE_DEVICE}  (cleared)`)).toBeGreaterThan(lines.indexOf(`${ZOE_DEVICE}  Home Assistant device "Zoë" with 8 entities`));
+    expect(lines.indexOf(`${ZOE_DEVICE}  (cleared)`)).toBeGreaterThan(lines.indexOf(`${ZOE_DEVICE}  Home Assistant device "Zoë" with 10 entities`));
     // Bounded: three changes and no fourth, then the daemon's goodbye.
     expect(output).not.toMatch(/change 4:/);
     expect(lines).toContain('plex-home-demo/status  offline');
@@ -94,7 +96,7 @@ describe('npm run demo', () => {
     const demo = startDemo({ ...FAST, DEMO_STEPS: '1', MQTT_URL: broker.url });
     expect(await demo.exited, demo.output()).toBe(0);
     expect(demo.output()).toContain(`MQTT broker          ${broker.url} (MQTT_URL)`);
-    expect(mqttLines(demo.output())).toContain(`${ZOE_DEVICE}  Home Assistant device "Zoë" with 8 entities`);
+    expect(mqttLines(demo.output())).toContain(`${ZOE_DEVICE}  Home Assistant device "Zoë" with 10 entities`);
     expect(demo.output()).toMatch(/cleared the demo's \d+ retained topics/);
     expect([...(await retainedMessages(broker.url)).keys()]).toEqual([]);
   });

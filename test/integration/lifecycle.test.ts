@@ -13,7 +13,7 @@ const broker = useBroker();
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('publishing exactly what changed', () => {
-  it('publishes no message at all on polls where nothing changed, and only the touched message when a flag flips', async () => {
+  it('publishes no message at all on polls where nothing changed, and only the touched message (and its event) when a flag flips', async () => {
     const s = scope('unchanged');
     await using plex = await startFakePlex(home({ users: [OWNER, KID] }));
     await using daemon = startDaemon({ PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, ...s.env });
@@ -30,8 +30,10 @@ describe('publishing exactly what changed', () => {
     await observer.waitFor((m) => !m.retained && m.topic === s.user(KID.uuid));
     const after = plex.requests.length;
     await eventually(() => expect(plex.requests.length).toBeGreaterThanOrEqual(after + 2), 10_000);
-    expect(live()).toEqual([s.user(KID.uuid)]);
-    expect(JSON.parse(observer.messages.at(-1)?.payload ?? '{}')).toMatchObject({ protected: false });
+    // The one state message, then (after it) the change as an event on the home and on the user (issue 10).
+    expect(live()).toEqual([s.user(KID.uuid), `${s.base}/1234567/events`, `${s.user(KID.uuid)}/events`]);
+    const state = observer.messages.find((m) => !m.retained && m.topic === s.user(KID.uuid));
+    expect(JSON.parse(state?.payload ?? '{}')).toMatchObject({ protected: false });
   });
 
   it('clears every topic of a user who left, so Home Assistant removes the device', async () => {

@@ -21,7 +21,7 @@ describe('config/', () => {
   it('has an example.json that holds every key and loads as exactly the defaults', () => {
     const example = JSON.parse(read('config/example.json')) as Record<string, unknown>;
     const keys = (node: Record<string, unknown>, prefix = ''): string[] => Object.entries(node).flatMap(([key, value]) =>
-      typeof value === 'object' && value !== null ? keys(value as Record<string, unknown>, `${prefix}${key}.`) : [`${prefix}${key}`]);
+      typeof value === 'object' && value !== null && !Array.isArray(value) ? keys(value as Record<string, unknown>, `${prefix}${key}.`) : [`${prefix}${key}`]);
     expect(keys(example).sort()).toEqual(schemaKeys().sort());
     const path = new URL('../../config/example.json', import.meta.url).pathname;
     const { configFile: loadedFile, ...loaded } = loadConfig({ env: { CONFIG_FILE: path }, args: [] });

@@ -49,6 +49,7 @@ describe('loadConfig: defaults', () => {
       },
       homeassistant: { discovery: true, discoveryPrefix: 'homeassistant', statusTopic: 'homeassistant/status' },
       publish: { email: false, watching: false, friendsWatching: false },
+      users: { include: [], exclude: [], publishNew: true },
       stateDir: './data',
       log: { level: 'info', format: 'text' },
       configFile: '',
@@ -61,6 +62,7 @@ describe('loadConfig: defaults', () => {
       PLEX_TIMEOUT: '5', MQTT_URL: 'mqtts://broker:8883', MQTT_USERNAME: 'plex', MQTT_PASSWORD: 'pw', MQTT_BASE_TOPIC: 'home/plex',
       HA_DISCOVERY: 'false', HA_DISCOVERY_PREFIX: 'ha', HA_STATUS_TOPIC: 'ha/status', PUBLISH_EMAIL: 'true', STATE_DIR: '/var/lib/plex',
       PUBLISH_WATCHING: 'true', PUBLISH_FRIENDS_WATCHING: 'yes', PLEX_SERVER_URL: 'http://10.0.0.2:32400', PLEX_SESSIONS_CHECK_INTERVAL: '30',
+      USERS_INCLUDE: 'Kiddo,zoe_plays', USERS_EXCLUDE: 'ghost', USERS_PUBLISH_NEW: 'no',
       LOG_LEVEL: 'debug', LOG_FORMAT: 'json',
       MQTT_CA: certs.ca.path, MQTT_CERT: certs.clientCert.path, MQTT_KEY: certs.clientKey.path, MQTT_REJECT_UNAUTHORIZED: 'false', MQTT_VERSION: '5',
     });
@@ -72,6 +74,7 @@ describe('loadConfig: defaults', () => {
       },
       homeassistant: { discovery: false, discoveryPrefix: 'ha', statusTopic: 'ha/status' },
       publish: { email: true, watching: true, friendsWatching: true },
+      users: { include: ['Kiddo', 'zoe_plays'], exclude: ['ghost'], publishNew: false },
       stateDir: '/var/lib/plex',
       log: { level: 'debug', format: 'json' },
       configFile: '',

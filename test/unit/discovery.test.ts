@@ -39,6 +39,7 @@ describe('user device', () => {
         manufacturer: 'Plex',
         model: 'Plex Home admin',
         via_device: 'plex_home_1234567',
+        configuration_url: 'https://github.com/plex-home-mqtt/plex-home-mqtt',
       },
       origin: { name: 'plex-home-mqtt', sw_version: '0.1.0', support_url: 'https://github.com/plex-home-mqtt/plex-home-mqtt' },
       components: {
@@ -126,6 +127,25 @@ describe('user device', () => {
           value_template: '{{ value_json.updatedAt or None }}',
           availability: [{ topic: 'plex-home/status' }],
         },
+        event: {
+          platform: 'event',
+          name: 'Events',
+          unique_id: 'plex_home_user_7b4af7a9f26254bd_event',
+          default_entity_id: 'event.plex_plexopedia_event',
+          icon: 'mdi:account-switch',
+          event_types: ['joined', 'left', 'changed'],
+          state_topic: `${state}/events`,
+          availability: [{ topic: 'plex-home/status' }],
+        },
+        avatar: {
+          platform: 'image',
+          name: 'Avatar',
+          unique_id: 'plex_home_user_7b4af7a9f26254bd_avatar',
+          default_entity_id: 'image.plex_plexopedia_avatar',
+          url_topic: state,
+          url_template: '{{ value_json.thumb }}',
+          availability: [{ topic: 'plex-home/status' }],
+        },
       },
     });
   });
@@ -171,6 +191,17 @@ describe('user device', () => {
     expect(payloadOf(userDiscovery(home(), KID, CONTEXT)).components['user']?.['entity_picture']).toBe(KID.thumb);
     const noAvatar = payloadOf(userDiscovery(home(), { ...KID, thumb: '' }, CONTEXT)).components['user'];
     expect(noAvatar).not.toHaveProperty('entity_picture');
+  });
+
+  it('gives the user an avatar image entity over the state topic, and none without a usable URL', () => {
+    const avatarOf = (thumb: string): unknown => payloadOf(userDiscovery(home(), { ...KID, thumb }, CONTEXT)).components['avatar'];
+    expect(avatarOf(KID.thumb)).toMatchObject({ platform: 'image', url_topic: `plex-home/1234567/users/${KID.uuid}`, url_template: '{{ value_json.thumb }}' });
+    expect(avatarOf(KID.thumb)).not.toHaveProperty('content_type');
+    for (const unusable of ['', '/users/a1b2/avatar', 'ftp://plex.tv/a.png', 'javascript:alert(1)', 'https://user:pw@plex.tv/a.png']) {
+      expect(avatarOf(unusable)).toBeUndefined();
+    }
+    // The main entity keeps its picture.
+    expect(payloadOf(userDiscovery(home(), KID, CONTEXT)).components['user']?.['entity_picture']).toBe(KID.thumb);
   });
 
   it('never puts an email address in discovery, whatever the user', () => {
@@ -228,6 +259,7 @@ describe('home device', () => {
         manufacturer: 'Plex',
         model: 'Plex Home',
         via_device: 'plex_home_mqtt_plex-home',
+        configuration_url: 'https://github.com/plex-home-mqtt/plex-home-mqtt',
       },
       origin: { name: 'plex-home-mqtt', sw_version: '0.1.0', support_url: 'https://github.com/plex-home-mqtt/plex-home-mqtt' },
       components: {
@@ -262,7 +294,17 @@ describe('home device', () => {
           state_topic: state,
           value_template: '{{ value_json.userCount }}',
           json_attributes_topic: state,
-          json_attributes_template: "{{ {'users': value_json.users} | tojson }}",
+          json_attributes_template: "{{ {'users': value_json.users, 'hidden_count': value_json.hiddenCount} | tojson }}",
+          availability: [{ topic: 'plex-home/status' }],
+        },
+        event: {
+          platform: 'event',
+          name: 'Events',
+          unique_id: 'plex_home_1234567_event',
+          default_entity_id: 'event.plex_home_plexopedia_s_home_event',
+          icon: 'mdi:account-switch',
+          event_types: ['joined', 'left', 'changed'],
+          state_topic: 'plex-home/1234567/events',
           availability: [{ topic: 'plex-home/status' }],
         },
       },
@@ -302,6 +344,7 @@ describe('bridge device', () => {
         manufacturer: 'plex-home-mqtt',
         model: 'Plex Home to MQTT bridge',
         sw_version: '0.1.0',
+        configuration_url: 'https://github.com/plex-home-mqtt/plex-home-mqtt',
       },
       origin: { name: 'plex-home-mqtt', sw_version: '0.1.0', support_url: 'https://github.com/plex-home-mqtt/plex-home-mqtt' },
       components: {
@@ -351,6 +394,29 @@ describe('bridge device', () => {
           device_class: 'timestamp',
           state_topic: state,
           value_template: '{{ value_json.lastErrorAt or None }}',
+          availability: [{ topic: 'plex-home/status' }],
+        },
+        last_good_poll: {
+          platform: 'sensor',
+          name: 'Last good poll',
+          unique_id: 'plex_home_mqtt_plex-home_last_good_poll',
+          default_entity_id: 'sensor.plex_home_mqtt_last_good_poll',
+          entity_category: 'diagnostic',
+          device_class: 'timestamp',
+          state_topic: state,
+          value_template: '{{ value_json.lastGoodPollAt or None }}',
+          availability: [{ topic: 'plex-home/status' }],
+        },
+        consecutive_failures: {
+          platform: 'sensor',
+          name: 'Consecutive failures',
+          unique_id: 'plex_home_mqtt_plex-home_consecutive_failures',
+          default_entity_id: 'sensor.plex_home_mqtt_consecutive_failures',
+          icon: 'mdi:counter',
+          entity_category: 'diagnostic',
+          state_class: 'measurement',
+          state_topic: state,
+          value_template: '{{ value_json.consecutiveFailures or 0 }}',
           availability: [{ topic: 'plex-home/status' }],
         },
         refresh: {
@@ -410,8 +476,8 @@ describe('every device', () => {
         entityIds.add(component['default_entity_id']);
       }
     }
-    expect(uniqueIds.size).toBe(5 + 3 + 3 * 8);
-    expect(entityIds.size).toBe(5 + 3 + 3 * 8);
+    expect(uniqueIds.size).toBe(7 + 4 + 3 * 10);
+    expect(entityIds.size).toBe(7 + 4 + 3 * 10);
   });
 
   it('marks only the bridge entities and updated_at as diagnostic', () => {
@@ -425,6 +491,8 @@ describe('every device', () => {
       'Plex Home MQTT: authentication',
       'Plex Home MQTT: last_error',
       'Plex Home MQTT: last_error_at',
+      'Plex Home MQTT: last_good_poll',
+      'Plex Home MQTT: consecutive_failures',
       'Plex Home MQTT: refresh',
       'Plexopedia: updated_at',
       'Little One: updated_at',

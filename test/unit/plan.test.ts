@@ -12,7 +12,7 @@ const OPTIONS: DesiredOptions = {
   publishEmail: false,
   origin: ORIGIN,
 };
-const HEALTHY = afterSuccess(INITIAL_BRIDGE_STATUS);
+const HEALTHY = afterSuccess(INITIAL_BRIDGE_STATUS, new Date('2026-11-27T12:00:00Z'));
 const FAMILY = home({ users: [OWNER, KID, TEEN] });
 
 const T = {
@@ -142,7 +142,7 @@ describe('planMessages', () => {
 
   it('publishes nothing for the bridge while it stays healthy', () => {
     const current = brokerHolding(FAMILY, HEALTHY);
-    expect(planMessages(current, desiredMessages(FAMILY, afterSuccess(HEALTHY), OPTIONS), { removeStale: true })).toEqual([]);
+    expect(planMessages(current, desiredMessages(FAMILY, afterSuccess(HEALTHY, new Date('2026-11-27T12:01:00Z')), OPTIONS), { removeStale: true })).toEqual([]);
   });
 });
 

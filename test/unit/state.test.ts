@@ -75,6 +75,7 @@ describe('home state document', () => {
       guestUserId: '7654321',
       guestUserUuid: '3e11f81d041ae84f',
       userCount: 3,
+      hiddenCount: 0,
       users: [
         { uuid: '7b4af7a9f26254bd', name: 'Plexopedia' },
         { uuid: 'a1b2c3d4e5f60718', name: 'Little One' },
@@ -88,6 +89,7 @@ describe('home state document', () => {
       guestUserId: null,
       guestUserUuid: null,
       userCount: 0,
+      hiddenCount: 0,
       users: [],
     });
   });
@@ -106,6 +108,8 @@ describe('bridge state document', () => {
       lastError: null,
       lastErrorKind: null,
       lastErrorAt: null,
+      lastGoodPollAt: null,
+      consecutiveFailures: 0,
     });
   });
 
@@ -118,6 +122,8 @@ describe('bridge state document', () => {
       lastError: 'token rejected',
       lastErrorKind: 'unauthorized',
       lastErrorAt: '2025-03-01T12:00:00.000Z',
+      lastGoodPollAt: null,
+      consecutiveFailures: 1,
     });
   });
 });

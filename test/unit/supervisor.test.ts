@@ -29,6 +29,11 @@ describe("the app's options", () => {
     expect(hasOwnBroker({ mqtt_url: ' ' })).toBe(false);
   });
 
+  it('read the users to include or exclude as one comma-separated line, as the form holds them', () => {
+    expect(optionsToConfig({ users_include: ' Kiddo, zoe_plays ,', users_exclude: '', publish_new_users: false }))
+      .toEqual({ users: { include: ['Kiddo', 'zoe_plays'], publishNew: false } });
+  });
+
   it('sit above the config files and below the environment', () => {
     const layer = optionsToConfig({ poll_interval: 90, base_topic: 'from-options' });
     const config = loadConfig({ env: { MQTT_BASE_TOPIC: 'from-env' }, args: [], layers: [layer] });

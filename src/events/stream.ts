@@ -1,0 +1,54 @@
+import type { Logger } from '../log.js';
+import type { Home } from '../plex/home.js';
+import type { StateOptions } from '../mqtt/state.js';
+import type { TopicConfig } from '../mqtt/topics.js';
+import { deriveEvents } from './derive.js';
+import { eventMessages } from './messages.js';
+import { homeFromRetained } from './retained-home.js';
+
+/**
+ * Publishes the events between what the broker held and the home just published there. The daemon calls
+ * it after the state is acknowledged, so an event never describes state a subscriber cannot read yet, and
+ * the next call compares against the new state: a change fires once. The guarantee is at most once: a
+ * daemon that dies between the state and its events loses those events (the restarted daemon finds the
+ * new state on the broker), rather than firing them twice.
+ */
+
+export interface EventStreamOptions {
+  readonly topics: TopicConfig;
+  readonly state: StateOptions;
+  /** Every member of the home (shown or hidden) the last time the daemon ran; null if unknown. */
+  readonly membersAtStart: ReadonlySet<string> | null;
+  readonly publish: (topic: string, payload: string) => Promise<void>;
+  readonly now: () => Date;
+  readonly log: Logger;
+}
+
+export interface EventStream {
+  /**
+   * `before`: what the broker held before the plan's messages; `home`: what it holds now; `published`:
+   * how many messages the plan took. None means the broker already held this home: no event is possible,
+   * and an unchanged poll costs no parsing.
+   */
+  afterPublish(before: ReadonlyMap<string, string>, home: Home, published: number): Promise<number>;
+}
+
+export function createEventStream(options: EventStreamOptions): EventStream {
+  let members = options.membersAtStart;
+  return {
+    async afterPublish(before, home, published) {
+      const membersBefore = members;
+      members = new Set([...home.users.map((user) => user.uuid), ...(home.hiddenUuids ?? [])]);
+      if (published === 0) return 0;
+      const previous = homeFromRetained(before, options.topics, home.id);
+      const events = deriveEvents(previous, home, { before: membersBefore }, options.state);
+      if (events.length === 0) return 0;
+      const messages = eventMessages(events, options.topics, home.id, options.now());
+      await Promise.all(messages.map(({ topic, payload }) => options.publish(topic, payload)));
+      for (const event of events) {
+        options.log.info(`event: ${event.type}`, { user: event.user?.name ?? null, ...(event.type === 'changed' ? { fields: event.changes.map((c) => c.field) } : {}) });
+      }
+      return messages.length;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { Logger } from '../log.js';
+import type { PlexClient } from '../plex/client.js';
+import type { KnownUsersStore } from '../state/known-users.js';
+import { selectUsers, type UserSelection } from './select.js';
+
+/**
+ * plex.tv as the daemon sees it once the owner's choice of users is applied: each good answer comes back
+ * with the hidden users taken out, and the known users are kept in stateDir when they change.
+ */
+
+export interface SelectingClient {
+  readonly plex: PlexClient;
+  /** The members known before this start (for events after a restart); null on a first run. */
+  readonly membersAtStart: ReadonlySet<string> | null;
+}
+
+export function selectingClient(plex: PlexClient, selection: UserSelection, store: KnownUsersStore, log: Logger): SelectingClient {
+  let known: ReadonlySet<string> | null = null;
+  try {
+    const stored = store.read();
+    known = stored ? new Set(stored) : null;
+  } catch (error) {
+    log.warn('the known users could not be read; every user in the home counts as known', { error: String(error) });
+  }
+  const membersAtStart = known;
+  let stored = known ? [...known].join('\n') : '';
+  let lastUnmatched = '';
+  let lastHidden = -1;
+  let writeFailed = false;
+  return {
+    membersAtStart,
+    plex: {
+      async fetchHome(signal) {
+        const selected = selectUsers(await plex.fetchHome(signal), selection, known);
+        known = new Set(selected.known);
+        const hidden = selected.home.hiddenUuids?.length ?? 0;
+        if (hidden !== lastHidden && (hidden > 0 || lastHidden > 0)) log.info('users chosen for publishing', { shown: selected.home.users.length, hidden });
+        lastHidden = hidden;
+        const unmatched = selected.unmatched.join(', ');
+        if (unmatched && unmatched !== lastUnmatched) log.warn(`users.include/users.exclude name no user of the home: ${unmatched}`);
+        lastUnmatched = unmatched;
+        const text = selected.known.join('\n');
+        if (text !== stored) {
+          try {
+            store.write(selected.known);
+            stored = text;
+            writeFailed = false;
+          } catch (error) {
+            // Said once, not on every poll of a read-only stateDir.
+            if (!writeFailed) log.warn('the known users could not be stored; retried on every poll', { error: String(error) });
+            writeFailed = true;
+          }
+        }
+        return selected.home;
+      },
+    },
+  };
+}
