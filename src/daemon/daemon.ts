@@ -62,7 +62,9 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let failures = 0;
   let lastFailureMessage = '';
   let lastRefreshAt = -Infinity;
+  /** Aborted by a Refresh press: ends the sleep after the current poll, or the sleep under way. */
   let wake = new AbortController();
+  let polling = false;
   // Broker work runs one task at a time, in order, so plans never interleave.
   let queue: Promise<void> = Promise.resolve();
 
@@ -112,12 +114,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
 
   const refresh = (): void => {
     const now = clock.now().getTime();
-    if (now - lastRefreshAt < options.refreshMinIntervalMs) {
-      log.info('refresh ignored: the last one was moments ago');
-      return;
-    }
+    // A press already waiting for its poll: this one would not lead to another, so it uses up nothing.
+    if (wake.signal.aborted) return log.info('refresh ignored: one is already waiting for the poll under way');
+    if (now - lastRefreshAt < options.refreshMinIntervalMs) return log.info('refresh ignored: the last one was moments ago');
     lastRefreshAt = now;
-    log.info('refresh requested; polling plex.tv now');
+    log.info(polling ? 'refresh requested; polling plex.tv again when the poll under way ends' : 'refresh requested; polling plex.tv now');
     wake.abort();
   };
 
@@ -156,11 +157,13 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         while (!signal.aborted) {
           await withCycleSignal(signal, async (cycle) => {
             const loopAt = clock.now();
-            const delay = await poll(cycle);
+            // Before the poll, not after it: a press during the poll then cuts the sleep after it (issue #9).
+            wake = new AbortController();
+            polling = true;
+            const delay = await poll(cycle).finally(() => (polling = false));
             if (cycle.aborted) return;
             enqueue('publishing', async () => void (await reconcile()));
-            deps.heartbeat?.({ loopAt, nextPollAt: new Date(clock.now().getTime() + delay) });
-            wake = new AbortController();
+            deps.heartbeat?.({ loopAt, nextPollAt: new Date(clock.now().getTime() + (wake.signal.aborted ? 0 : delay)) });
             await clock.sleep(delay, AbortSignal.any([cycle, wake.signal]));
           });
         }

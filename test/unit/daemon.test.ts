@@ -33,10 +33,19 @@ class ScriptedPlex implements PlexClient {
   calls = 0;
   current: Home = home();
   readonly script: (Home | PlexError)[] = [];
-  fetchHome(): Promise<Home> {
+  /** When set, every answer takes this long on that clock (the answer is what plex.tv held when asked). */
+  slow: { readonly clock: FakeClock; readonly ms: number } | undefined;
+  /** Fake times at which each poll started. */
+  readonly startedAt: number[] = [];
+  async fetchHome(signal?: AbortSignal): Promise<Home> {
     this.calls += 1;
     const next = this.script.shift() ?? this.current;
-    return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
+    if (this.slow) {
+      this.startedAt.push(this.slow.clock.now().getTime());
+      await this.slow.clock.sleep(this.slow.ms, signal ?? new AbortController().signal);
+    }
+    if (next instanceof Error) throw next;
+    return next;
   }
 }
 
@@ -135,6 +144,38 @@ describe('the poll loop', () => {
     run.publisher.inject('plex-home/bridge/refresh', 'refresh');
     await settle();
     expect(plex.calls).toBe(3);
+    await run.stop();
+  });
+
+  it('polls again as soon as a poll ends when Refresh was pressed during it (#9)', async () => {
+    // plex.tv answers in 3 s; a change made and Refresh pressed 1.5 s into a poll was lost until the next interval.
+    const plex = new ScriptedPlex();
+    const run = await start(plex);
+    plex.slow = { clock: run.clock, ms: 3 * SECOND };
+    const t0 = run.clock.now().getTime();
+    await run.clock.advance(60 * SECOND); // the second poll starts, and takes 3 s
+    expect(plex.calls).toBe(2);
+    await run.clock.advance(1.5 * SECOND);
+    plex.current = home({ users: [OWNER, KID, TEEN] });
+    run.publisher.inject('plex-home/bridge/refresh', 'refresh');
+    await settle();
+    expect(plex.calls).toBe(2); // the press waits for the poll under way
+    await run.clock.advance(1 * SECOND);
+    run.publisher.inject('plex-home/bridge/refresh', 'refresh'); // already waiting: ignored, uses up nothing
+    await settle();
+    await run.clock.advance(0.5 * SECOND); // the poll under way ends; the next starts at once
+    expect(plex.calls).toBe(3);
+    expect(plex.startedAt.at(-1)).toBe(t0 + 63 * SECOND);
+    await run.clock.advance(3 * SECOND);
+    expect(run.publisher.retained.has(`plex-home/1234567/users/${TEEN.uuid}`)).toBe(true);
+    expect(run.clock.pending()).toEqual([60 * SECOND]);
+
+    // 10.1 s after the press that led to a poll (but 9.1 s after the one ignored): not rate-limited.
+    await run.clock.advance(10.1 * SECOND - 4.5 * SECOND);
+    run.publisher.inject('plex-home/bridge/refresh', 'refresh');
+    await settle();
+    expect(plex.calls).toBe(4);
+    expect(lines.filter((line) => line.includes('refresh ignored: one is already waiting'))).toHaveLength(1);
     await run.stop();
   });
 
