@@ -6,6 +6,7 @@ import type { Publisher, IncomingMessage } from '../mqtt/publisher.js';
 import { readRetained } from '../mqtt/retained.js';
 import { applyMessages, ownedRetained, planMessages, type Message } from '../mqtt/plan.js';
 import { desiredMessages, type DesiredOptions } from '../mqtt/desired.js';
+import { rememberRetained, withLastKnown } from '../mqtt/last-known.js';
 import { ownedTopicFilters, refreshCommandTopic, statusTopic, syncTopic } from '../mqtt/topics.js';
 import { REFRESH_PAYLOAD } from '../ha/discovery.js';
 import { afterFailure, afterSuccess, INITIAL_BRIDGE_STATUS, type BridgeStatus } from '../bridge/status.js';
@@ -59,6 +60,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let bridge: BridgeStatus = INITIAL_BRIDGE_STATUS;
   /** What the broker holds of ours; null until read back after a (re)connection. */
   let broker: Map<string, string> | null = null;
+  /** What the broker held of ours when we connected, kept until the first good poll (#9). */
+  let lastKnown: Map<string, string> | null = null;
   let failures = 0;
   let lastFailureMessage = '';
   let lastRefreshAt = -Infinity;
@@ -85,7 +88,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   /** Makes the broker hold what it should; returns how many messages that took. */
   const reconcile = async (force = false): Promise<number> => {
     if (!broker || !publisher.connected) return 0;
-    const desired = desiredMessages(home, bridge, options);
+    const ours = desiredMessages(home, bridge, options);
+    const desired = home || !lastKnown ? ours : withLastKnown(ours, lastKnown, topics.baseTopic);
     return publishAll(planMessages(broker, desired, { removeStale: home !== null, force }));
   };
 
@@ -96,6 +100,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     if (!retained.complete) log.warn('the broker did not confirm the end of its retained messages; using what arrived');
     broker = ownedRetained(retained.messages, topics, options.origin.name);
     const found = broker.size;
+    if (!home) lastKnown = rememberRetained(lastKnown, broker);
     await publisher.publish(statusTopic(topics), 'online', { retain: true });
     const published = await reconcile();
     log.info('in sync with the broker', { found, published });
@@ -128,6 +133,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       if (failures > 0) log.info('plex.tv answers again', { after: failures });
       logChanges(log, home, next);
       home = next;
+      lastKnown = null;
       bridge = afterSuccess(bridge);
       failures = 0;
       lastFailureMessage = '';

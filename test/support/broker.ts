@@ -4,6 +4,7 @@
 // `await using broker = await startBroker()` (or call stop()).
 // MOSQUITTO_IMAGE names the image: CI builds plex-home-mqtt/mosquitto:local with .ci/docker.sh.
 import { createServer } from 'node:net';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll } from 'vitest';
 import { GenericContainer, getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
 
@@ -15,27 +16,41 @@ process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
 const IMAGE = process.env.MOSQUITTO_IMAGE ?? 'eclipse-mosquitto:2';
 const MQTT_PORT = 1883;
 const CONFIG_PATH = '/mosquitto/config/mosquitto.conf';
-// Ours on any image; persistence off, so a restarted broker is an empty one.
-const CONFIG = 'listener 1883\nallow_anonymous true\npersistence false\n';
+// Ours on any image; persistence off unless asked for, so a restarted broker is an empty one.
+const CONFIG = 'listener 1883\nallow_anonymous true\n';
+const NO_PERSISTENCE = 'persistence false\n';
+// Saved when mosquitto stops on SIGTERM (and every autosave_interval), loaded when it starts.
+const PERSISTENCE = 'persistence true\npersistence_location /mosquitto/data/\n';
+/** How long docker waits after SIGTERM before SIGKILL (ms, as testcontainers takes it): mosquitto saves its store. */
+const GRACEFUL_STOP_MS = 5_000;
 // mosquitto logs "mosquitto version 2.0.11 running" once its listeners are open.
 const READY_LOG = /mosquitto version \S+ running/;
 
 export interface Broker {
   /** mqtt://127.0.0.1:PORT; the same for the broker's whole life, restarts included. */
   readonly url: string;
-  /** Stops the container and starts a fresh, empty broker on the same host port. */
-  restart(): Promise<void>;
+  /**
+   * Stops the container and starts a fresh, empty broker on the same host port. With `keepData` (needs
+   * `persistence`), the same container stops gracefully and starts again with what it saved.
+   */
+  restart(options?: { readonly keepData?: boolean }): Promise<void>;
   /** SIGKILLs the broker: clients see the connection drop with no goodbye. Start again with restart(). */
   kill(): Promise<void>;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+export interface BrokerOptions {
+  /** Retained messages survive a `restart({ keepData: true })`, as on a broker with a data volume. */
+  readonly persistence?: boolean;
+}
+
 /** `extraConfig`: mosquitto.conf lines added to ours, e.g. `set_tcp_nodelay true` for the benchmark. */
-export async function startBroker(extraConfig: readonly string[] = []): Promise<Broker> {
+export async function startBroker(extraConfig: readonly string[] = [], options: BrokerOptions = {}): Promise<Broker> {
   // A fixed host port, not Docker's random one, so that clients can reconnect to a restarted broker.
   const hostPort = await findFreePort();
-  const config = [CONFIG, ...extraConfig.map((line) => `${line}\n`)].join('');
+  const persistence = options.persistence ? PERSISTENCE : NO_PERSISTENCE;
+  const config = [CONFIG, persistence, ...extraConfig.map((line) => `${line}\n`)].join('');
   const startContainer = (): Promise<StartedTestContainer> => startMosquitto(hostPort, config);
   let container: StartedTestContainer | undefined = await startContainer();
 
@@ -44,9 +59,18 @@ export async function startBroker(extraConfig: readonly string[] = []): Promise<
     container = undefined;
     await current?.stop();
   };
+  const url = `mqtt://127.0.0.1:${hostPort}`;
   return {
-    url: `mqtt://127.0.0.1:${hostPort}`,
-    async restart() {
+    url,
+    async restart({ keepData = false } = {}) {
+      if (keepData && container) {
+        if (!options.persistence) throw new Error('restart({ keepData: true }) needs a broker started with persistence');
+        // Not container.restart(): its wait for the log line misses it now and then (the log's `since` is
+        // rounded), so wait for the broker itself to accept an MQTT connection.
+        const client = await getContainerRuntimeClient();
+        await client.container.restart(client.container.getById(container.getId()), { timeout: GRACEFUL_STOP_MS });
+        return waitForMqtt(url, 30_000);
+      }
       await stop();
       container = await startContainer();
     },
@@ -67,6 +91,21 @@ function startMosquitto(hostPort: number, config: string): Promise<StartedTestCo
     .withCopyContentToContainer([{ content: config, target: CONFIG_PATH }])
     .withWaitStrategy(Wait.forLogMessage(READY_LOG))
     .start();
+}
+
+/** Resolves once the broker answers a CONNECT (docker's port proxy accepts TCP before mosquitto is up). */
+async function waitForMqtt(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 1_000 });
+      await client.endAsync();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`the broker at ${url} did not come back within ${timeoutMs} ms`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 /** A port that was free a moment ago: the kernel picks it, we release it for Docker to bind. */

@@ -19,6 +19,17 @@ export class MemoryPublisher implements Publisher {
     for (const handler of this.connectHandlers) handler();
   }
 
+  /**
+   * The broker restarts: the connection drops and comes back, subscriptions are gone (clean session), and
+   * retained messages survive only with persistence.
+   */
+  restartBroker({ persistence }: { readonly persistence: boolean }): void {
+    this.connected = false;
+    this.subscriptions.clear();
+    if (!persistence) this.retained.clear();
+    this.connect();
+  }
+
   /** Another client publishes (a button press, Home Assistant's birth message). */
   inject(topic: string, payload: string): void {
     this.deliver({ topic, payload, retained: false });

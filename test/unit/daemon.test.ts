@@ -33,13 +33,15 @@ class ScriptedPlex implements PlexClient {
   calls = 0;
   current: Home = home();
   readonly script: (Home | PlexError)[] = [];
+  /** Answered to every poll while set (after the script). */
+  down: PlexError | undefined;
   /** When set, every answer takes this long on that clock (the answer is what plex.tv held when asked). */
   slow: { readonly clock: FakeClock; readonly ms: number } | undefined;
   /** Fake times at which each poll started. */
   readonly startedAt: number[] = [];
   async fetchHome(signal?: AbortSignal): Promise<Home> {
     this.calls += 1;
-    const next = this.script.shift() ?? this.current;
+    const next = this.script.shift() ?? this.down ?? this.current;
     if (this.slow) {
       this.startedAt.push(this.slow.clock.now().getTime());
       await this.slow.clock.sleep(this.slow.ms, signal ?? new AbortController().signal);
@@ -57,9 +59,8 @@ const log: Logger = {
   debug: () => undefined,
 };
 
-async function start(plex: ScriptedPlex, random = 0.5) {
+async function start(plex: ScriptedPlex, random = 0.5, publisher = new MemoryPublisher()) {
   const clock = new FakeClock();
-  const publisher = new MemoryPublisher();
   const daemon = createDaemon({ options, plex, publisher, log, clock, random: () => random });
   const stop = new AbortController();
   publisher.connect();
@@ -191,6 +192,61 @@ describe('the poll loop', () => {
     expect(again).toContain(`plex-home/1234567/users/${OWNER.uuid}`);
     expect(again).toContain('plex-home/bridge/state');
     await run.stop();
+  });
+});
+
+describe('the last known state before the first good poll (#9)', () => {
+  const userTopics = (retained: ReadonlyMap<string, string>): string[] =>
+    [...retained.keys()].filter((topic) => topic.includes('/users/') || topic.includes('plex_home_user_')).sort();
+
+  it('survives a broker that restarts empty while plex.tv is still down, and is cleared only by a good poll', async () => {
+    const plex = new ScriptedPlex();
+    plex.current = home({ users: [OWNER, KID, TEEN] });
+    const first = await start(plex);
+    const shown = new Map(first.publisher.retained);
+    expect(userTopics(shown)).toHaveLength(6);
+    await first.stop();
+
+    // Restarted during a plex.tv outage: the users stay shown...
+    plex.down = new PlexServerError('GET /api/v2/home/users answered 500', 500);
+    const second = await start(plex, 0.5, first.publisher);
+    expect(userTopics(second.publisher.retained)).toEqual(userTopics(shown));
+    // ...and the broker restarts without persistence: they come back at once, as they were.
+    second.publisher.restartBroker({ persistence: false });
+    await settle();
+    for (const topic of userTopics(shown)) expect(second.publisher.retained.get(topic)).toBe(shown.get(topic));
+    expect(second.publisher.retained.get(`plex-home/1234567/home`)).toBe(shown.get(`plex-home/1234567/home`));
+    const bridge = JSON.parse(second.publisher.retained.get('plex-home/bridge/state') ?? '{}') as Record<string, unknown>;
+    expect(bridge).toMatchObject({ connected: false, lastErrorKind: 'server' });
+    expect(second.publisher.retained.get('plex-home/status')).toBe('online');
+
+    // A second refill, still before any good poll: the same again; nothing was ever cleared.
+    second.publisher.restartBroker({ persistence: false });
+    await settle();
+    expect(userTopics(second.publisher.retained)).toEqual(userTopics(shown));
+    expect(second.publisher.published.filter((m) => m.payload === '')).toEqual([]);
+
+    // plex.tv answers: only now may a user who left be cleared.
+    plex.down = undefined;
+    plex.current = home({ users: [OWNER, KID] });
+    const [wait = 0] = second.clock.pending();
+    await second.clock.advance(wait);
+    expect(userTopics(second.publisher.retained).filter((topic) => topic.includes(TEEN.uuid))).toEqual([]);
+    expect(userTopics(second.publisher.retained)).toHaveLength(4);
+    await second.stop();
+  });
+
+  it('republishes nothing but availability when the broker restarts with persistence', async () => {
+    const plex = new ScriptedPlex();
+    const first = await start(plex);
+    await first.stop();
+    plex.down = new PlexServerError('GET /api/v2/home/users answered 503', 503);
+    const second = await start(plex, 0.5, first.publisher);
+    const before = second.publisher.published.length;
+    second.publisher.restartBroker({ persistence: true });
+    await settle();
+    expect(second.publisher.published.slice(before).map((m) => m.topic)).toEqual(['plex-home/bridge/sync', 'plex-home/status']);
+    await second.stop();
   });
 });
 
