@@ -64,6 +64,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let lastKnown: Map<string, string> | null = null;
   let failures = 0;
   let lastFailureMessage = '';
+  /** How many of the last consecutive failures were of the current kind (a first 401 is retried soon). */
+  let sameKind = { kind: '', count: 0 };
   let lastRefreshAt = -Infinity;
   /** Aborted by a Refresh press: ends the sleep after the current poll, or the sleep under way. */
   let wake = new AbortController();
@@ -136,14 +138,16 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       lastKnown = null;
       bridge = afterSuccess(bridge);
       failures = 0;
+      sameKind = { kind: '', count: 0 };
       lastFailureMessage = '';
       return nextPollDelay(options.backoff, null, 0, random());
     } catch (error) {
       if (signal.aborted) return 0;
       if (!(error instanceof PlexError)) throw error;
       failures += 1;
+      sameKind = { kind: error.kind, count: sameKind.kind === error.kind ? sameKind.count + 1 : 1 };
       bridge = afterFailure(bridge, error, clock.now());
-      const delay = nextPollDelay(options.backoff, error, failures, random());
+      const delay = nextPollDelay(options.backoff, error, failures, random(), sameKind.count);
       // Said once per kind of trouble, not on every retry.
       const level = error.message === lastFailureMessage ? 'debug' : error.kind === 'unauthorized' ? 'error' : 'warn';
       log[level](describeFailure(error), { retryInSeconds: Math.round(delay / 1000), failures });

@@ -106,8 +106,8 @@ describe('the poll loop', () => {
     }
     expect(waits).toEqual([
       60 * SECOND, // the normal interval, then the outage begins
-      5 * SECOND, 10 * SECOND, 20 * SECOND, 40 * SECOND, 80 * SECOND, 160 * SECOND, 320 * SECOND,
-      10 * MINUTE, 10 * MINUTE, // capped
+      5 * SECOND, 10 * SECOND, 20 * SECOND, 40 * SECOND, 80 * SECOND, 160 * SECOND,
+      3 * MINUTE, 3 * MINUTE, 3 * MINUTE, // capped at three poll intervals (#9)
     ]);
     expect(run.clock.pending()).toEqual([60 * SECOND]); // recovered
     // Users are never removed by an outage.
@@ -118,13 +118,31 @@ describe('the poll loop', () => {
   it('honours Retry-After, and retries a rejected token at a slow pace', async () => {
     const plex = new ScriptedPlex();
     const run = await start(plex);
-    plex.script.push(new PlexRateLimitError('429', 90 * SECOND), new PlexUnauthorizedError('401', 401));
+    const rejected = new PlexUnauthorizedError('401', 401);
+    plex.script.push(new PlexRateLimitError('429', 90 * SECOND), rejected, rejected, rejected);
     await run.clock.advance(60 * SECOND);
     expect(run.clock.pending()).toEqual([90 * SECOND]);
     await run.clock.advance(90 * SECOND);
+    expect(run.clock.pending()).toEqual([3.75 * SECOND]); // the first 401: once more, soon (#9)
+    await run.clock.advance(3.75 * SECOND);
+    expect(run.clock.pending()).toEqual([5 * MINUTE]);
+    await run.clock.advance(5 * MINUTE);
     expect(run.clock.pending()).toEqual([5 * MINUTE]);
     const bridge = JSON.parse(run.publisher.retained.get('plex-home/bridge/state') ?? '{}') as Record<string, unknown>;
     expect(bridge).toMatchObject({ connected: false, authenticated: false, lastErrorKind: 'unauthorized' });
+    await run.stop();
+  });
+
+  it('takes a single 401 for a glitch: polls again soon and carries on at the normal pace (#9)', async () => {
+    const plex = new ScriptedPlex();
+    const run = await start(plex);
+    plex.script.push(new PlexUnauthorizedError('401', 401));
+    await run.clock.advance(60 * SECOND);
+    expect(run.clock.pending()).toEqual([3.75 * SECOND]);
+    await run.clock.advance(3.75 * SECOND);
+    expect(run.clock.pending()).toEqual([60 * SECOND]);
+    const bridge = JSON.parse(run.publisher.retained.get('plex-home/bridge/state') ?? '{}') as Record<string, unknown>;
+    expect(bridge).toMatchObject({ connected: true, authenticated: true });
     await run.stop();
   });
 
