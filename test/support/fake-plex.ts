@@ -18,6 +18,8 @@ export type Fault =
 export interface RecordedRequest {
   readonly url: string;
   readonly headers: IncomingMessage['headers'];
+  /** Date.now() when it arrived. */
+  readonly at: number;
 }
 
 export interface FakePlex {
@@ -27,6 +29,8 @@ export interface FakePlex {
   /** Served in place of the home until cleared; `once` faults clear themselves after one request. */
   fail(fault: Fault | null, options?: { readonly once?: boolean }): void;
   respondWithJson(json: boolean): void;
+  /** How long a good answer takes (the home as it was when asked); 0 by default. */
+  delayMs: number;
   readonly requests: RecordedRequest[];
   /** The PIN flow (`login`): POST /api/v2/pins, GET /api/v2/pins/:id, and controls to approve, expire, fail. */
   readonly pins: FakePins;
@@ -48,13 +52,14 @@ export async function startFakePlex(
   let fault: Fault | null = null;
   let faultOnce = false;
   let json = false;
+  let delayMs = 0;
   const requests: RecordedRequest[] = [];
   const hung = new Set<ServerResponse>();
 
   const state = { home: initial };
   const pins = createPinRoutes(token, (pinFault, response) => serveFault(pinFault, response, hung));
   const server: Server = createServer((request, response) => {
-    requests.push({ url: request.url ?? '', headers: request.headers });
+    requests.push({ url: request.url ?? '', headers: request.headers, at: Date.now() });
     // Before the home's fault is looked at, so PIN requests never use up a `once` fault meant for the home.
     if (pins.handles(request)) return pins.serve(request, response);
     const current = fault;
@@ -67,8 +72,10 @@ export async function startFakePlex(
       return send(response, 401, 'application/json', '{"errors":[{"code":1001,"message":"User could not be authenticated","status":401}]}');
     }
     if (current) return serveFault(current, response, hung);
-    if (json) return send(response, 200, 'application/json', homeJson(state.home));
-    return send(response, 200, 'application/xml;charset=utf-8', homeXml(state.home));
+    const [type, body] = json ? ['application/json', homeJson(state.home)] : ['application/xml;charset=utf-8', homeXml(state.home)];
+    if (delayMs === 0) return send(response, 200, type, body);
+    hung.add(response);
+    setTimeout(() => (hung.delete(response), send(response, 200, type, body)), delayMs);
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(wantedPort, host, resolve));
   const { port } = server.address() as AddressInfo;
@@ -93,6 +100,12 @@ export async function startFakePlex(
     },
     respondWithJson(value) {
       json = value;
+    },
+    get delayMs() {
+      return delayMs;
+    },
+    set delayMs(value: number) {
+      delayMs = value;
     },
     requests,
     pins: pins.controls,
