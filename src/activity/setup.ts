@@ -43,6 +43,7 @@ export async function activityFromConfig(
       // A rejected token stays rejected for a while; a fixed one is still picked up.
       unauthorizedMs: RETRY_MAX_MS,
       retryAfterMaxMs: RETRY_MAX_MS,
+      outageMaxMs: RETRY_MAX_MS,
     },
   });
 }

@@ -6,6 +6,7 @@ import type { Publisher, IncomingMessage } from '../mqtt/publisher.js';
 import { readRetained } from '../mqtt/retained.js';
 import { applyMessages, ownedRetained, planMessages, type Message } from '../mqtt/plan.js';
 import { desiredMessages, type DesiredOptions } from '../mqtt/desired.js';
+import { rememberRetained, withLastKnown } from '../mqtt/last-known.js';
 import { ownedTopicFilters, refreshCommandTopic, statusTopic, syncTopic } from '../mqtt/topics.js';
 import { REFRESH_PAYLOAD } from '../ha/discovery.js';
 import { afterFailure, afterSuccess, INITIAL_BRIDGE_STATUS, type BridgeStatus } from '../bridge/status.js';
@@ -73,11 +74,17 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let broker: Map<string, string> | null = null;
   /** Whether the broker has been told the home since the last (re)connection: said once, in the log. */
   let homeAnnounced = false;
+  /** What the broker held of ours when we connected, kept until the first good poll (#9). */
+  let lastKnown: Map<string, string> | null = null;
   let failures = 0;
   let trouble: Trouble | null = null;
   let stopTokenWatch: (() => void) | undefined;
+  /** How many of the last consecutive failures were of the current kind (a first 401 is retried soon). */
+  let sameKind = { kind: '', count: 0 };
   let lastRefreshAt = -Infinity;
+  /** Aborted by a Refresh press: ends the sleep after the current poll, or the sleep under way. */
   let wake = new AbortController();
+  let polling = false;
   // Broker work runs one task at a time, in order, so plans never interleave.
   let queue: Promise<void> = Promise.resolve();
 
@@ -99,7 +106,9 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   const reconcile = async (force = false): Promise<number> => {
     if (!broker || !publisher.connected) return 0;
     const [before, current] = [broker, home];
-    const desired = desiredMessages(current, bridge, options, deps.activity?.snapshot());
+    const ours = desiredMessages(current, bridge, options, deps.activity?.snapshot());
+    // Before the first good poll, what the broker held at start stands in for the home (#9).
+    const desired = current || !lastKnown ? ours : withLastKnown(ours, lastKnown, topics.baseTopic);
     const published = await publishAll(planMessages(before, desired, { removeStale: current !== null, force }));
     // Events after the state they describe is acknowledged, against what subscribers saw before it.
     if (current && deps.events) await deps.events.afterPublish(before, current, published);
@@ -118,6 +127,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     if (!retained.complete) log.warn('the broker did not confirm the end of its retained messages; using what arrived');
     broker = ownedRetained(retained.messages, topics, options.origin.name);
     const found = broker.size;
+    if (!home) lastKnown = rememberRetained(lastKnown, broker);
     await publisher.publish(statusTopic(topics), 'online', { retain: true });
     const published = await reconcile();
     log.info('in sync with the broker', { found, published });
@@ -136,12 +146,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
 
   const refresh = (): void => {
     const now = clock.now().getTime();
-    if (now - lastRefreshAt < options.refreshMinIntervalMs) {
-      log.info('refresh ignored: the last one was moments ago');
-      return;
-    }
+    // A press already waiting for its poll: this one would not lead to another, so it uses up nothing.
+    if (wake.signal.aborted) return log.info('refresh ignored: one is already waiting for the poll under way');
+    if (now - lastRefreshAt < options.refreshMinIntervalMs) return log.info('refresh ignored: the last one was moments ago');
     lastRefreshAt = now;
-    log.info('refresh requested; polling plex.tv now');
+    log.info(polling ? 'refresh requested; polling plex.tv again when the poll under way ends' : 'refresh requested; polling plex.tv now');
     wake.abort();
   };
 
@@ -158,8 +167,10 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       logChanges(log, home, next);
       if (next.notInAHome && !home?.notInAHome) log.warn(notInAHomeWarning(next));
       home = next;
+      lastKnown = null;
       bridge = afterSuccess(bridge, clock.now());
       failures = 0;
+      sameKind = { kind: '', count: 0 };
       trouble = null;
       stopTokenWatch?.();
       stopTokenWatch = undefined;
@@ -168,8 +179,9 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       if (signal.aborted) return 0;
       if (!(error instanceof PlexError)) throw error;
       failures += 1;
+      sameKind = { kind: error.kind, count: sameKind.kind === error.kind ? sameKind.count + 1 : 1 };
       bridge = afterFailure(bridge, error, clock.now());
-      const delay = nextPollDelay(options.backoff, error, failures, random());
+      const delay = nextPollDelay(options.backoff, error, failures, random(), sameKind.count);
       // Said once per kind of trouble, then reminded at a capped pace.
       const said = noteFailure(trouble, error, clock.now(), delay);
       trouble = said.trouble;
@@ -201,11 +213,13 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         while (!signal.aborted) {
           await withCycleSignal(signal, async (cycle) => {
             const loopAt = clock.now();
-            const delay = await poll(cycle);
+            // Before the poll, not after it: a press during the poll then cuts the sleep after it (issue #9).
+            wake = new AbortController();
+            polling = true;
+            const delay = await poll(cycle).finally(() => (polling = false));
             if (cycle.aborted) return;
             enqueue('publishing', async () => void (await reconcile()));
-            deps.heartbeat?.({ loopAt, nextPollAt: new Date(clock.now().getTime() + delay) });
-            wake = new AbortController();
+            deps.heartbeat?.({ loopAt, nextPollAt: new Date(clock.now().getTime() + (wake.signal.aborted ? 0 : delay)) });
             await clock.sleep(delay, AbortSignal.any([cycle, wake.signal]));
           });
         }

@@ -62,6 +62,18 @@ describe('the Mosquitto broker fixture', () => {
     }
   });
 
+  it('restarts with its retained messages when it persists them and is told to keep its data', async () => {
+    await using broker = await startBroker([], { persistence: true });
+    const publisher = await connectAsync(broker.url);
+    await publisher.publishAsync(TOPIC, 'kept', { qos: 1, retain: true });
+    await publisher.endAsync();
+
+    await broker.restart({ keepData: true });
+    expect(await readRetained(broker.url)).toBe('kept');
+    await broker.restart();
+    expect(await readRetained(broker.url)).toBeUndefined();
+  });
+
   it('kill() drops clients at once and restart() brings the broker back', async () => {
     await using broker = await startBroker();
     const daemon = await connectAsync(broker.url, { reconnectPeriod: 100 });

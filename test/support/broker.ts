@@ -4,6 +4,7 @@
 // `await using broker = await startBroker()` (or call stop()).
 // MOSQUITTO_IMAGE names the image: CI builds plex-home-mqtt/mosquitto:local with .ci/docker.sh.
 import { createServer } from 'node:net';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { GenericContainer, getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
 import { pullFailureHint } from './container-runtime.js';
@@ -16,8 +17,13 @@ process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
 const IMAGE = process.env.MOSQUITTO_IMAGE ?? 'eclipse-mosquitto:2';
 const MQTT_PORT = 1883;
 const CONFIG_PATH = '/mosquitto/config/mosquitto.conf';
-// Ours on any image; persistence off, so a restarted broker is an empty one.
-const CONFIG = 'listener 1883\nallow_anonymous true\npersistence false\n';
+// Ours on any image; persistence off unless asked for, so a restarted broker is an empty one.
+const CONFIG = 'listener 1883\nallow_anonymous true\n';
+const NO_PERSISTENCE = 'persistence false\n';
+// Saved when mosquitto stops on SIGTERM (and every autosave_interval), loaded when it starts.
+const PERSISTENCE = 'persistence true\npersistence_location /mosquitto/data/\n';
+/** How long docker waits after SIGTERM before SIGKILL (ms, as testcontainers takes it): mosquitto saves its store. */
+const GRACEFUL_STOP_MS = 5_000;
 // mosquitto logs "mosquitto version 2.0.11 running" once its listeners are open.
 const READY_LOG = /mosquitto version \S+ running/;
 
@@ -26,8 +32,11 @@ export interface Broker {
   readonly url: string;
   /** The host port of a further listener named in BrokerOptions.ports. */
   hostPort(containerPort: number): number;
-  /** Stops the container and starts a fresh, empty broker on the same host port. */
-  restart(): Promise<void>;
+  /**
+   * Stops the container and starts a fresh, empty broker on the same host port. With `keepData` (needs
+   * `persistence`), the same container stops gracefully and starts again with what it saved.
+   */
+  restart(options?: { readonly keepData?: boolean }): Promise<void>;
   /** SIGKILLs the broker: clients see the connection drop with no goodbye. Start again with restart(). */
   kill(): Promise<void>;
   stop(): Promise<void>;
@@ -39,6 +48,8 @@ export interface BrokerOptions {
   readonly files?: readonly { readonly content: string; readonly target: string }[];
   /** Container ports of further listeners (declared in extraConfig), each published on a free host port. */
   readonly ports?: readonly number[];
+  /** Retained messages survive a `restart({ keepData: true })`, as on a broker with a data volume. */
+  readonly persistence?: boolean;
 }
 
 /** `extraConfig`: mosquitto.conf lines added to ours, e.g. `set_tcp_nodelay true` for the benchmark. */
@@ -49,7 +60,8 @@ export async function startBroker(extraConfig: readonly string[] = [], options: 
   // Fixed host ports, not Docker's random ones, so that clients can reconnect to a restarted broker.
   const ports = new Map<number, number>();
   for (const port of [MQTT_PORT, ...(options.ports ?? [])]) ports.set(port, await findFreePort());
-  const config = [CONFIG, ...extraConfig.map((line) => `${line}\n`)].join('');
+  const persistence = options.persistence ? PERSISTENCE : NO_PERSISTENCE;
+  const config = [CONFIG, persistence, ...extraConfig.map((line) => `${line}\n`)].join('');
   const startContainer = (): Promise<StartedTestContainer> =>
     startMosquitto(ports, config, options.files ?? []).catch((error: unknown) => {
       // testcontainers names only the registry it could not reach; say which variable avoids the pull.
@@ -63,14 +75,23 @@ export async function startBroker(extraConfig: readonly string[] = [], options: 
     container = undefined;
     await current?.stop();
   };
+  const url = `mqtt://127.0.0.1:${ports.get(MQTT_PORT) ?? 0}`;
   return {
-    url: `mqtt://127.0.0.1:${ports.get(MQTT_PORT) ?? 0}`,
+    url,
     hostPort(containerPort) {
       const host = ports.get(containerPort);
       if (host === undefined) throw new Error(`port ${containerPort} was not asked for in BrokerOptions.ports`);
       return host;
     },
-    async restart() {
+    async restart({ keepData = false } = {}) {
+      if (keepData && container) {
+        if (!options.persistence) throw new Error('restart({ keepData: true }) needs a broker started with persistence');
+        // Not container.restart(): its wait for the log line misses it now and then (the log's `since` is
+        // rounded), so wait for the broker itself to accept an MQTT connection.
+        const client = await getContainerRuntimeClient();
+        await client.container.restart(client.container.getById(container.getId()), { timeout: GRACEFUL_STOP_MS });
+        return waitForMqtt(url, 30_000);
+      }
       await stop();
       container = await startContainer();
     },
@@ -94,6 +115,26 @@ function startMosquitto(
     .withCopyContentToContainer([{ content: config, target: CONFIG_PATH }, ...files.map((file) => ({ ...file, mode: 0o644 }))])
     .withWaitStrategy(Wait.forLogMessage(READY_LOG))
     .start();
+}
+
+/** Resolves once the broker answers a CONNECT (docker's port proxy accepts TCP before mosquitto is up). */
+async function waitForMqtt(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await connectsOnce(url))) {
+    if (Date.now() > deadline) throw new Error(`the broker at ${url} did not come back within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** One attempt, bounded: mqtt.js's connectAsync never settles when the proxy closes the socket before CONNACK. */
+function connectsOnce(url: string): Promise<boolean> {
+  const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 1_000 });
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 1_500);
+    client.once('connect', () => (clearTimeout(timer), resolve(true)));
+    client.once('close', () => (clearTimeout(timer), resolve(false)));
+    client.on('error', () => undefined);
+  }).finally(() => client.end(true));
 }
 
 /** A port that was free a moment ago: the kernel picks it, we release it for Docker to bind. */

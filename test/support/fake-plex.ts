@@ -18,6 +18,8 @@ export type Fault =
 export interface RecordedRequest {
   readonly url: string;
   readonly headers: IncomingMessage['headers'];
+  /** Date.now() when it arrived. */
+  readonly at: number;
 }
 
 export interface FakePlex {
@@ -30,6 +32,8 @@ export interface FakePlex {
   respondWithJson(json: boolean): void;
   /** JSON served on `GET /api/v2/resources` (the owner's servers, for live activity); null: 404. */
   resources: string | null;
+  /** How long a good answer takes (the home as it was when asked); 0 by default. */
+  delayMs: number;
   readonly requests: RecordedRequest[];
   /** The PIN flow (`login`): POST /api/v2/pins, GET /api/v2/pins/:id, and controls to approve, expire, fail. */
   readonly pins: FakePins;
@@ -51,13 +55,14 @@ export async function startFakePlex(
   let fault: Fault | null = null;
   let faultOnce = false;
   let json = false;
+  let delayMs = 0;
   const requests: RecordedRequest[] = [];
   const hung = new Set<ServerResponse>();
 
   const state = { home: initial, token, resources: null as string | null };
   const pins = createPinRoutes(() => state.token, (pinFault, response) => serveFault(pinFault, response, hung));
   const server: Server = createServer((request, response) => {
-    requests.push({ url: request.url ?? '', headers: request.headers });
+    requests.push({ url: request.url ?? '', headers: request.headers, at: Date.now() });
     // Before the home's fault is looked at, so PIN requests never use up a `once` fault meant for the home.
     if (pins.handles(request)) return pins.serve(request, response);
     const path = request.url?.split('?')[0];
@@ -73,8 +78,10 @@ export async function startFakePlex(
     }
     if (resources !== null) return send(response, 200, 'application/json', resources);
     if (current) return serveFault(current, response, hung);
-    if (json) return send(response, 200, 'application/json', homeJson(state.home));
-    return send(response, 200, 'application/xml;charset=utf-8', homeXml(state.home));
+    const [type, body] = json ? ['application/json', homeJson(state.home)] : ['application/xml;charset=utf-8', homeXml(state.home)];
+    if (delayMs === 0) return send(response, 200, type, body);
+    hung.add(response);
+    setTimeout(() => (hung.delete(response), send(response, 200, type, body)), delayMs);
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(wantedPort, host, resolve));
   const { port } = server.address() as AddressInfo;
@@ -110,6 +117,12 @@ export async function startFakePlex(
     },
     set resources(value) {
       state.resources = value;
+    },
+    get delayMs() {
+      return delayMs;
+    },
+    set delayMs(value: number) {
+      delayMs = value;
     },
     requests,
     pins: pins.controls,

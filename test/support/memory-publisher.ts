@@ -1,85 +1,46 @@
-import type { IncomingMessage, Publisher } from '../../src/mqtt/publisher.js';
+import { MemoryBroker, MemoryClient } from './memory-broker.js';
 
 /**
- * An in-memory stand-in for the broker behind our own Publisher interface, for unit tests of the poll
- * loop: it retains, matches wildcards and delivers retained messages on subscribe, like Mosquitto.
- * Integration tests use the real broker; this one only lets the loop run on a fake clock.
+ * The daemon's connection to an in-memory broker of its own, for unit tests of the poll loop: it retains,
+ * matches wildcards and delivers retained messages on subscribe, like Mosquitto. Integration tests use the
+ * real broker; this one only lets the loop run on a fake clock.
  */
-export class MemoryPublisher implements Publisher {
-  readonly retained = new Map<string, string>();
-  /** Every publish, in order. */
-  readonly published: { topic: string; payload: string; retain: boolean }[] = [];
-  connected = false;
-  private readonly subscriptions = new Set<string>();
-  private readonly connectHandlers = new Set<() => void>();
-  private readonly messageHandlers = new Set<(message: IncomingMessage) => void>();
+export class MemoryPublisher extends MemoryClient {
+  constructor(broker = new MemoryBroker()) {
+    super(broker, 'daemon', { topic: 'unused/will', payload: 'offline' });
+    broker.attach(this);
+  }
+
+  get retained(): Map<string, string> {
+    return this.broker.retained;
+  }
+
+  /** Every publish of ours, in order. */
+  get published(): { topic: string; payload: string; retain: boolean }[] {
+    return this.broker.history.filter((record) => record.client === this.id);
+  }
 
   connect(): void {
-    this.connected = true;
-    for (const handler of this.connectHandlers) handler();
+    this.reconnect();
+  }
+
+  /**
+   * The broker restarts: the connection drops and comes back, subscriptions are gone (clean session), and
+   * retained messages survive only with persistence.
+   */
+  restartBroker({ persistence }: { readonly persistence: boolean }): void {
+    this.broker.stop();
+    this.broker.start({ keepData: persistence });
   }
 
   /** Another client publishes (a button press, Home Assistant's birth message). */
   inject(topic: string, payload: string): void {
-    this.deliver({ topic, payload, retained: false });
+    this.broker.inject(topic, payload);
   }
 
-  publish(topic: string, payload: string, { retain }: { readonly retain: boolean }): Promise<void> {
-    this.published.push({ topic, payload, retain });
-    if (retain) {
-      if (payload === '') this.retained.delete(topic);
-      else this.retained.set(topic, payload);
-    }
-    this.deliver({ topic, payload, retained: false });
+  /** Unlike a process's close, a test may connect this one again. */
+  override close(): Promise<void> {
+    this.lose();
     return Promise.resolve();
   }
-
-  subscribe(filters: readonly string[]): Promise<void> {
-    for (const filter of filters) {
-      this.subscriptions.add(filter);
-      for (const [topic, payload] of this.retained) {
-        if (matches(filter, topic)) for (const handler of this.messageHandlers) handler({ topic, payload, retained: true });
-      }
-    }
-    return Promise.resolve();
-  }
-
-  unsubscribe(filters: readonly string[]): Promise<void> {
-    for (const filter of filters) this.subscriptions.delete(filter);
-    return Promise.resolve();
-  }
-
-  onConnect(handler: () => void): () => void {
-    this.connectHandlers.add(handler);
-    return () => this.connectHandlers.delete(handler);
-  }
-
-  onDisconnect(): () => void {
-    return () => undefined;
-  }
-
-  onMessage(handler: (message: IncomingMessage) => void): () => void {
-    this.messageHandlers.add(handler);
-    return () => this.messageHandlers.delete(handler);
-  }
-
-  close(): Promise<void> {
-    this.connected = false;
-    return Promise.resolve();
-  }
-
-  private deliver(message: IncomingMessage): void {
-    if (![...this.subscriptions].some((filter) => matches(filter, message.topic))) return;
-    for (const handler of this.messageHandlers) handler(message);
-  }
-}
-
-function matches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i += 1) {
-    if (f[i] === '#') return true;
-    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
-  }
-  return f.length === t.length;
 }

@@ -43,7 +43,7 @@ function monitorWith(connector: PmsConnector, clock: FakeClock) {
   const log = createLogger({ level: 'error', format: 'text', secrets: () => [], stream: new Writable({ write: (_c, _e, done) => done() }) });
   return createActivityMonitor({
     connector, clock, log, home: () => home({ users: [OWNER, KID] }), checkIntervalMs: 60_000, rediscoverMs: 900_000,
-    backoff: { pollIntervalMs: 60_000, retryMinMs: 1_000, retryMaxMs: 300_000, unauthorizedMs: 300_000, retryAfterMaxMs: 300_000 },
+    backoff: { pollIntervalMs: 60_000, retryMinMs: 1_000, retryMaxMs: 300_000, unauthorizedMs: 300_000, retryAfterMaxMs: 300_000, outageMaxMs: 300_000 },
   });
 }
 

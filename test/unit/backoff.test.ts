@@ -10,10 +10,11 @@ const server: Failure = { kind: 'server' };
 const ALMOST_ONE = 0.999_999;
 
 describe('defaultBackoffPolicy', () => {
-  it('retries after 5 s at first, at most every 10 minutes, every 5 minutes while the token is rejected', () => {
+  it('retries after 5 s at first, at most every 3 minutes in an outage, 10 otherwise, 5 while the token is rejected', () => {
     expect(POLICY).toEqual({
       pollIntervalMs: 60_000,
       retryMinMs: 5_000,
+      outageMaxMs: 180_000,
       retryMaxMs: 600_000,
       unauthorizedMs: 300_000,
       retryAfterMaxMs: 3_600_000,
@@ -21,8 +22,12 @@ describe('defaultBackoffPolicy', () => {
   });
 
   it('never retries sooner than a short poll interval, nor caps below a long one', () => {
-    expect(defaultBackoffPolicy(2_000)).toMatchObject({ retryMinMs: 2_000, retryMaxMs: 600_000, unauthorizedMs: 300_000 });
-    expect(defaultBackoffPolicy(60 * MINUTE)).toMatchObject({ retryMinMs: 5_000, retryMaxMs: 60 * MINUTE, unauthorizedMs: 60 * MINUTE });
+    expect(defaultBackoffPolicy(2_000)).toMatchObject({ retryMinMs: 2_000, outageMaxMs: 6_000, retryMaxMs: 600_000, unauthorizedMs: 300_000 });
+    expect(defaultBackoffPolicy(1_000)).toMatchObject({ retryMinMs: 1_000, outageMaxMs: 3_000 });
+    expect(defaultBackoffPolicy(5 * MINUTE)).toMatchObject({ outageMaxMs: 10 * MINUTE, retryMaxMs: 10 * MINUTE });
+    expect(defaultBackoffPolicy(60 * MINUTE)).toMatchObject({
+      retryMinMs: 5_000, outageMaxMs: 60 * MINUTE, retryMaxMs: 60 * MINUTE, unauthorizedMs: 60 * MINUTE,
+    });
   });
 });
 
@@ -44,15 +49,25 @@ describe('nextPollDelay', () => {
     expect(band(4)).toEqual([20_000, 30_000, 40_000]);
   });
 
-  it('caps the wait at retryMaxMs however long plex.tv stays down', () => {
-    expect(nextPollDelay(POLICY, server, 8, ALMOST_ONE)).toBe(600_000);
-    for (const failures of [8, 20, 100, 1_100, 100_000]) {
-      expect(nextPollDelay(POLICY, server, failures, 0)).toBe(300_000);
-      expect(nextPollDelay(POLICY, server, failures, ALMOST_ONE)).toBeLessThanOrEqual(600_000);
+  it('caps the wait in an outage at three poll intervals however long plex.tv stays down (#9)', () => {
+    expect(nextPollDelay(POLICY, server, 6, ALMOST_ONE)).toBe(160_000);
+    expect(nextPollDelay(POLICY, server, 7, ALMOST_ONE)).toBe(180_000);
+    for (const kind of ['server', 'network', 'timeout', 'bad-response'] as const) {
+      for (const failures of [7, 20, 100, 1_100, 100_000]) {
+        expect(nextPollDelay(POLICY, { kind }, failures, 0)).toBe(90_000);
+        expect(nextPollDelay(POLICY, { kind }, failures, ALMOST_ONE)).toBe(180_000);
+      }
     }
   });
 
-  it('backs off the same way for every transient kind of failure', () => {
+  it('still slows to 10 minutes for failures a quick retry cannot fix: refused, or rate-limited without Retry-After', () => {
+    for (const kind of ['rejected', 'rate-limited'] as const) {
+      expect(nextPollDelay(POLICY, { kind }, 8, ALMOST_ONE)).toBe(600_000);
+      expect(nextPollDelay(POLICY, { kind }, 100_000, 0)).toBe(300_000);
+    }
+  });
+
+  it('backs off the same way for every transient kind of failure below the caps', () => {
     const kinds: PlexErrorKind[] = ['server', 'network', 'timeout', 'bad-response', 'rejected', 'rate-limited'];
     for (const kind of kinds) expect(nextPollDelay(POLICY, { kind }, 3, 0.5)).toBe(15_000);
   });
@@ -70,10 +85,18 @@ describe('nextPollDelay', () => {
     expect(nextPollDelay(POLICY, { kind: 'rate-limited', retryAfterMs: 2 * 24 * 60 * MINUTE }, 1, 0)).toBe(3_600_000);
   });
 
-  it('polls at a slow, steady pace while the token is rejected, so a fixed token is picked up', () => {
-    for (const failures of [1, 2, 10, 1_000]) {
+  it('retries a first rejected token once soon, in case plex.tv only glitched (#9)', () => {
+    expect(nextPollDelay(POLICY, { kind: 'unauthorized' }, 1, 0)).toBe(2_500);
+    expect(nextPollDelay(POLICY, { kind: 'unauthorized' }, 1, ALMOST_ONE)).toBe(5_000);
+    // The first 401 after an outage is a first one too.
+    expect(nextPollDelay(POLICY, { kind: 'unauthorized' }, 9, 0.5, 1)).toBe(3_750);
+  });
+
+  it('then polls at a slow, steady pace while the token is rejected, so a fixed token is picked up', () => {
+    for (const failures of [2, 10, 1_000]) {
       expect(nextPollDelay(POLICY, { kind: 'unauthorized' }, failures, 0)).toBe(300_000);
       expect(nextPollDelay(POLICY, { kind: 'unauthorized' }, failures, ALMOST_ONE)).toBe(300_000);
+      expect(nextPollDelay(POLICY, { kind: 'unauthorized' }, failures + 5, 0.5, failures)).toBe(300_000);
     }
   });
 });

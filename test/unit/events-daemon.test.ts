@@ -93,8 +93,7 @@ describe('events in the poll loop', () => {
     expect(run.publisher.published.length).toBeGreaterThan(published);
 
     // A broker restarted without persistence: empty, then the daemon reconnects and publishes everything.
-    run.publisher.retained.clear();
-    run.publisher.connect();
+    run.publisher.restartBroker({ persistence: false });
     await settle();
     expect(run.publisher.retained.has(`plex-home/1234567/users/${KID.uuid}`)).toBe(true);
 

@@ -126,12 +126,12 @@ describe('the poll loop during a long outage, on a fake clock', () => {
 
     const troubles = lines.filter((line) => line.startsWith('warn'));
     expect(troubles[0]).toMatch(/^warn plex\.tv could not be read: .*ENOTFOUND.*; check DNS/);
-    // Retries after 5 s, 10 s, … 320 s, then every 10 min: reminders fall on the retries at least 5, 10
-    // and 20 minutes apart (5.25, 20.6 and 40.6 minutes into the outage).
+    // Retries after 5 s, 10 s, … then every 3 min (three poll intervals, #9): reminders fall on the retries
+    // at least 5, 10 and 20 minutes apart (about 5, 17 and 38 minutes into the outage).
     expect(troubles.slice(1)).toEqual([
-      'warn plex.tv unreachable for 5 min (DNS: ENOTFOUND plex.tv); next try in 5 min; check DNS and the internet connection of this host or container',
-      'warn plex.tv unreachable for 21 min (DNS: ENOTFOUND plex.tv); next try in 10 min; check DNS and the internet connection of this host or container',
-      'warn plex.tv unreachable for 41 min (DNS: ENOTFOUND plex.tv); next try in 10 min; check DNS and the internet connection of this host or container',
+      'warn plex.tv unreachable for 5 min (DNS: ENOTFOUND plex.tv); next try in 3 min; check DNS and the internet connection of this host or container',
+      'warn plex.tv unreachable for 17 min (DNS: ENOTFOUND plex.tv); next try in 3 min; check DNS and the internet connection of this host or container',
+      'warn plex.tv unreachable for 38 min (DNS: ENOTFOUND plex.tv); next try in 3 min; check DNS and the internet connection of this host or container',
     ]);
     expect(lines).toContainEqual(expect.stringMatching(/^info plex\.tv answers again after \d+ min$/));
   });

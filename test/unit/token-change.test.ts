@@ -49,13 +49,18 @@ describe('the poll loop and a changed token', () => {
     const running = createDaemon({ options, plex, publisher, log: quiet, clock, onTokenChange }).run(stop.signal);
     await settle();
     expect(calls).toBe(1);
+    // A first 401 is looked at again soon (#9), then the slow pace; the watch holds through both.
+    expect(clock.pending()[0]).toBeLessThanOrEqual(5 * SECOND);
+    await clock.advance(clock.pending()[0] ?? 0);
+    await settle();
+    expect(calls).toBe(2);
     expect(clock.pending()).toEqual([5 * 60 * SECOND]);
     expect(listeners.size).toBe(1);
 
     token = 'new';
     for (const listener of listeners) listener();
     await settle();
-    expect(calls).toBe(2); // no time passed
+    expect(calls).toBe(3); // no time passed
     expect(publisher.retained.has(`plex-home/1234567/users/${KID.uuid}`)).toBe(true);
     expect(listeners.size).toBe(0); // accepted: nothing to watch
     expect(clock.pending()).toEqual([60 * SECOND]);
