@@ -48,6 +48,19 @@ describe('turning publish.watching on and off', () => {
     expect(fired).toMatchObject({ event_type: 'started', user: { uuid: KID.uuid } });
     expect(userEvent?.['event_types']).toContain(fired.event_type);
     await eventually(async () => expect((await retainedMessages(broker.url, [watchingTopic])).get(watchingTopic)).not.toBe('[]'));
+
+    // Progress that only confirms the published position makes no message; a seek makes one.
+    await using docs = await observe(broker.url, [watchingTopic]);
+    const held = await docs.waitFor((m) => m.retained);
+    const reads = pms.reads;
+    for (const offset of [126_000, 127_000, 128_000]) pms.play([episode(KID.id, { viewOffset: offset })], episode(KID.id, { viewOffset: offset }));
+    await eventually(() => expect(pms.reads).toBeGreaterThan(reads));
+    const seek = episode(KID.id, { viewOffset: 900_000 });
+    pms.play([seek], seek);
+    const sought = await docs.waitFor((m) => !m.retained);
+    expect(JSON.parse(sought.payload)).toMatchObject([{ progressSeconds: 900 }]);
+    expect(docs.messages.filter((m) => !m.retained)).toHaveLength(1);
+    expect(JSON.parse(held.payload)).toMatchObject([{ progressSeconds: 125 }]);
     await on.stop();
 
     await using off = startDaemon({ ...env, PUBLISH_WATCHING: 'false' });
