@@ -21,6 +21,8 @@ export function createPrinter(): Printer {
 function describe(payload: string, before: string | undefined): string {
   if (payload === '') return '(cleared)';
   if (payload === before) return '(republished, unchanged)';
+  const watching = watchingSummary(payload);
+  if (watching !== undefined) return watching;
   const now = jsonObject(payload);
   if (!now) return shorten(payload);
   if (isDiscovery(now)) return discoverySummary(now, before === undefined ? '' : 'updated ');
@@ -62,7 +64,28 @@ function eventSummary(event: JsonObject): string {
   const changes = Array.isArray(event['changes'])
     ? (event['changes'] as { field: string; from: unknown; to: unknown }[]).map((c) => `${c.field}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`)
     : [];
-  return shorten(`event ${String(event['event_type'])}: ${who}${changes.length > 0 ? ` (${changes.join(', ')})` : ''}`);
+  // started/stopped (live activity) name the title and the player.
+  const title = typeof event['title'] === 'string' ? `: ${event['title']}` : '';
+  const player = (event['player'] as { name?: unknown } | null | undefined)?.name;
+  const where = typeof player === 'string' ? ` on ${player}` : '';
+  return shorten(`event ${String(event['event_type'])}: ${who}${title}${where}${changes.length > 0 ? ` (${changes.join(', ')})` : ''}`);
+}
+
+/** A user's live activity (`…/watching`, a list of sessions): what plays where, or nothing. */
+function watchingSummary(payload: string): string | undefined {
+  if (!payload.startsWith('[')) return undefined;
+  let sessions: unknown;
+  try {
+    sessions = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(sessions)) return undefined;
+  if (sessions.length === 0) return 'watching nothing';
+  const said = (sessions as { title?: string; state?: string; player?: { name?: string | null } | null }[]).map(
+    (session) => `${session.title ?? 'something'} (${session.state ?? 'playing'}) on ${session.player?.name ?? 'a player'}`,
+  );
+  return shorten(`watching ${said.join(' and ')}`);
 }
 
 function isDiscovery(value: JsonObject): value is { device: { name?: unknown }; components: JsonObject } {

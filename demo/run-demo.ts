@@ -8,6 +8,8 @@ import { ownedTopicFilters, statusTopic, type TopicConfig } from '../src/mqtt/to
 import { PRODUCT_NAME } from '../src/version.js';
 import { spawnBuiltDaemon, type DaemonExit as Exit, type SpawnedDaemon } from '../test/support/daemon-spawner.js';
 import { startFakePlex, type FakePlex } from '../test/support/fake-plex.js';
+import { startFakePms, type FakePms } from '../test/support/fake-pms.js';
+import { resourcesJson, type FixtureSession } from '../test/support/pms-fixtures.js';
 import { BrokerPortError, startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
 import { createPrinter } from './printer.js';
 import { change, START } from './scenario.js';
@@ -39,6 +41,9 @@ export async function runDemo({ env, out, daemonMain, signal }: DemoOptions): Pr
   const stateDir = mkdtempSync(join(tmpdir(), 'plex-home-mqtt-demo-'));
   try {
     await using plex = await startFakePlex(START.home);
+    await using pms = await startFakePms();
+    // plex.tv lists it as the owner's server, as it would a real one.
+    plex.resources = resourcesJson([{ name: 'Demo server', clientIdentifier: 'demo-pms', accessToken: pms.token, connections: [{ uri: pms.url, local: true }] }]);
     await using broker = settings.mqttUrl === null ? await embeddedBroker(settings) : null;
     const configFile = join(stateDir, 'demo-config.json');
     writeFileSync(configFile, '{}\n');
@@ -47,7 +52,7 @@ export async function runDemo({ env, out, daemonMain, signal }: DemoOptions): Pr
     // The daemon's own loader, so that the demo reads the broker and topics exactly as the daemon will.
     const config = loadConfig({ env: childEnv, args: [] });
     const topics = { baseTopic: config.mqtt.baseTopic, discoveryPrefix: config.homeassistant.discoveryPrefix };
-    out.write(banner(settings, plex, config, broker?.listening ?? null));
+    out.write(banner(settings, plex, pms, config, broker?.listening ?? null));
 
     const print = createPrinter();
     // Embedded: everything on the broker. Elsewhere: only the demo's own topics and Home Assistant's birth.
@@ -60,7 +65,7 @@ export async function runDemo({ env, out, daemonMain, signal }: DemoOptions): Pr
     const daemon = spawnBuiltDaemon({
       main: daemonMain, env: childEnv, cwd: stateDir, onLine: (line) => say('daemon')(withoutTimestamp(line)),
     });
-    const ok = await playUntilStopped(daemon, plex, settings, signal, say('demo'));
+    const ok = await playUntilStopped(daemon, { plex, pms }, settings, signal, say('demo'));
     if (ok) await watcher.waitFor(statusTopic(topics), 'offline', 1_000);
     if (!broker) await clearDemoTopics(watcher, topics, say('demo'));
     return ok ? 0 : 1;
@@ -71,12 +76,12 @@ export async function runDemo({ env, out, daemonMain, signal }: DemoOptions): Pr
 
 /** Plays the scenario until it ends, Ctrl-C, or the daemon exits; then stops the daemon. True if all went well. */
 async function playUntilStopped(
-  daemon: SpawnedDaemon, plex: FakePlex, settings: DemoSettings, signal: AbortSignal, say: (text: string) => void,
+  daemon: SpawnedDaemon, stand: Stand, settings: DemoSettings, signal: AbortSignal, say: (text: string) => void,
 ): Promise<boolean> {
   let crashed: boolean;
   let exit: Exit;
   try {
-    await play(plex, settings, AbortSignal.any([signal, daemon.gone]), say);
+    await play(stand, settings, AbortSignal.any([signal, daemon.gone]), say);
   } finally {
     // Whatever happened, the daemon does not outlive the demo.
     crashed = daemon.gone.aborted;
@@ -96,8 +101,14 @@ async function embeddedBroker(settings: DemoSettings): Promise<EmbeddedBroker> {
   }
 }
 
+/** The simulated plex.tv and Plex Media Server the story plays on. */
+interface Stand {
+  readonly plex: FakePlex;
+  readonly pms: FakePms;
+}
+
 /** Each state of the home lasts until the daemon has read it and `stepSeconds` more. */
-async function play(plex: FakePlex, settings: DemoSettings, signal: AbortSignal, say: (text: string) => void): Promise<void> {
+async function play({ plex, pms }: Stand, settings: DemoSettings, signal: AbortSignal, say: (text: string) => void): Promise<void> {
   say(START.says);
   for (let n = 0; !signal.aborted; n += 1) {
     const polled = plex.requests.length;
@@ -105,11 +116,19 @@ async function play(plex: FakePlex, settings: DemoSettings, signal: AbortSignal,
       const step = change(n);
       say(`change ${n}: ${step.says}`);
       plex.home = step.home;
+      if (step.playing) playOn(pms, step.playing);
     }
     while (plex.requests.length === polled && !signal.aborted) await systemClock.sleep(100, signal);
     await systemClock.sleep(settings.stepSeconds * 1000, signal);
     if (n === settings.steps) return;
   }
+}
+
+/** What the server plays now, told on its notification socket as a real server tells a start, pause or stop. */
+function playOn(pms: FakePms, sessions: readonly FixtureSession[]): void {
+  const changed = sessions.find((session) => !pms.sessions.includes(session)) ?? pms.sessions[0];
+  if (!changed) return;
+  pms.play([...sessions], changed, sessions.includes(changed) ? changed.state : 'stopped');
 }
 
 /** On the user's own broker, the demo's devices go when the demo goes. */
@@ -120,11 +139,14 @@ async function clearDemoTopics(watcher: Watcher, topics: TopicConfig, say: (text
   say(`cleared the demo's ${owned.length} retained topics from the broker`);
 }
 
-function banner(settings: DemoSettings, plex: FakePlex, config: Config, listening: string | null): string {
+function banner(settings: DemoSettings, plex: FakePlex, pms: FakePms, config: Config, listening: string | null): string {
   const pace = settings.steps === null ? 'Ctrl-C stops it' : `it stops after ${settings.steps} change${settings.steps === 1 ? '' : 's'}`;
   const lines = [
     `${PRODUCT_NAME} demo: the real daemon, a simulated Plex Home, and every MQTT message it publishes.`,
     `  plex.tv (simulated)  ${plex.url}`,
+    config.publish.watching
+      ? `  Plex Media Server    ${pms.url} (simulated; PUBLISH_WATCHING=false leaves live activity out)`
+      : '  Plex Media Server    not watched (PUBLISH_WATCHING=false)',
     listening
       ? `  MQTT broker          embedded, on ${listening}; point Home Assistant's MQTT integration at it (no user name)`
       : `  MQTT broker          ${withoutPassword(config.mqtt.url)} (MQTT_URL); the demo clears its topics when it ends`,

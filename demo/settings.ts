@@ -26,6 +26,8 @@ const DAEMON_DEFAULTS = {
   PLEX_POLL_INTERVAL: '5',
   // Its own topic tree, so a demo on a real broker never touches a real daemon's topics.
   MQTT_BASE_TOPIC: 'plex-home-demo',
+  // Live activity from the simulated Plex Media Server; PUBLISH_WATCHING=false shows the home alone.
+  PUBLISH_WATCHING: 'true',
 };
 
 /** Daemon settings the demo owns: the simulated plex.tv, and nothing read from the user's files. */

@@ -12,6 +12,8 @@ export interface WatchedSession extends PlexSession {
   readonly serverName: string;
   /** When this daemon first saw the session (the server does not say when it began). */
   readonly startedAt: string;
+  /** When `viewOffsetMs` was true: it is kept while later reports only confirm it (progress.ts). */
+  readonly progressUpdatedAt: string;
 }
 
 export interface ServerActivity {

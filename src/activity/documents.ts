@@ -23,6 +23,8 @@ export interface SessionDocument {
   readonly progressSeconds: number | null;
   readonly durationSeconds: number | null;
   readonly progressPercent: number | null;
+  /** When progressSeconds was true; count on from there while playing (media_position_updated_at). */
+  readonly progressUpdatedAt: string;
   readonly transcoding: boolean;
   readonly live: boolean;
   readonly startedAt: string;
@@ -50,6 +52,7 @@ export function sessionDocument(session: WatchedSession): SessionDocument {
     progressSeconds: seconds(offset),
     durationSeconds: seconds(duration),
     progressPercent: offset !== null && duration ? Math.min(100, Math.round((offset / duration) * 1000) / 10) : null,
+    progressUpdatedAt: session.progressUpdatedAt,
     transcoding: session.transcoding,
     live: session.live,
     startedAt: session.startedAt,

@@ -7,6 +7,7 @@ import type { PlexServer } from '../pms/resources.js';
 import type { PlexSession } from '../pms/session.js';
 import { EMPTY_ACTIVITY, type ActivitySnapshot, type ServerActivity, type WatchedSession } from './activity.js';
 import { activityEvents, type ActivityEvent } from './events.js';
+import { anchorProgress } from './progress.js';
 import { watchServer } from './server-watch.js';
 
 /**
@@ -135,13 +136,20 @@ function sameServers(a: readonly PlexServer[], b: readonly PlexServer[]): boolea
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** The sessions read, with the time each was first seen (kept from the last read of the same playback). */
+/**
+ * The sessions read, with the time each was first seen and the progress anchor (see progress.ts), both
+ * kept from the last read of the same playback.
+ */
 function watched(server: PlexServer, before: readonly WatchedSession[], sessions: readonly PlexSession[], now: Date): WatchedSession[] {
-  const seen = new Map(before.map((session) => [`${session.sessionKey}/${session.ratingKey}`, session.startedAt]));
-  return sessions.map((session) => ({
-    ...session,
-    serverId: server.id,
-    serverName: server.name,
-    startedAt: seen.get(`${session.sessionKey}/${session.ratingKey}`) ?? now.toISOString(),
-  }));
+  const seen = new Map(before.map((session) => [`${session.sessionKey}/${session.ratingKey}`, session]));
+  return sessions.map((session) => {
+    const last = seen.get(`${session.sessionKey}/${session.ratingKey}`);
+    return {
+      ...session,
+      ...anchorProgress(last, session, now),
+      serverId: server.id,
+      serverName: server.name,
+      startedAt: last?.startedAt ?? now.toISOString(),
+    };
+  });
 }

@@ -9,6 +9,7 @@ import { readBrokerTls } from '../mqtt/tls.js';
 import { createRedactor } from '../redaction/redact.js';
 import { PRODUCT_NAME, VERSION } from '../version.js';
 import { withSupervisorBroker } from '../supervisor/broker.js';
+import { checkWatching } from './check-watching.js';
 import { EXIT_CONFIG, type Command } from './command.js';
 import { errorText, loadTokenSettings, shownInLines } from './settings.js';
 
@@ -43,7 +44,9 @@ export const check: Command = async (context) => {
   const { config, problem: supervisorProblem } = await withSupervisorBroker(settings.config, settings.app, BROKER_TIMEOUT_MS);
 
   const brokerFinding = supervisorProblem ? Promise.resolve({ ok: false, text: `no: ${supervisorProblem}` }) : checkBroker(config);
-  const [broker, plex] = await Promise.all([brokerFinding, checkPlex(config, token, clientIdentifier)]);
+  const [broker, plex, watching] = await Promise.all([
+    brokerFinding, checkPlex(config, token, clientIdentifier), checkWatching(config, () => token.read(), clientIdentifier),
+  ]);
   const report = [
     `${PRODUCT_NAME} ${VERSION} check`,
     '',
@@ -53,14 +56,15 @@ export const check: Command = async (context) => {
     `broker reachable:  ${broker.text}`,
     `token valid:       ${plex.token.text}`,
     `home:              ${plex.home.text}`,
+    ...watching.lines,
     '',
   ].join('\n');
   // Belt and braces, as in the log: whatever a broker or plex.tv error message might echo stays here.
-  const redact = createRedactor([token.read(), config.mqtt.password], shownInLines(config));
+  const redact = createRedactor([token.read(), config.mqtt.password, ...watching.secrets], shownInLines(config));
   stdout.write(redact(report));
 
   const brokerProblem = supervisorProblem ?? `the MQTT broker ${safeUrl(config.mqtt.url)} is not reachable`;
-  const failed = [broker.ok ? '' : brokerProblem, plex.problem ?? ''].filter(Boolean);
+  const failed = [broker.ok ? '' : brokerProblem, plex.problem ?? '', watching.problem ?? ''].filter(Boolean);
   if (failed.length === 0) {
     stdout.write('All checks passed.\n');
     return 0;

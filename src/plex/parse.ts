@@ -1,6 +1,7 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
 import type { Home, HomeUser } from './home.js';
 import { PlexNoHomeError, PlexResponseError } from './errors.js';
+import { hardenedXmlParser } from '../xml/hardened.js';
 
 /**
  * Pure: a plex.tv `/api/v2/home/users` body → Home. XML by default, JSON when the Content-Type says so.
@@ -20,19 +21,8 @@ export function parseHome(body: string, contentType = 'application/xml'): Home {
   return toHome(root);
 }
 
-const xmlParser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  // Entity expansion is how XML bombs work; the few entities plex.tv uses are decoded by hand below.
-  processEntities: false,
-  htmlEntities: false,
-  parseAttributeValue: false,
-  parseTagValue: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  isArray: (_name, jpath) => jpath === 'home.users.user',
-  attributeValueProcessor: (_name, value) => decodeXmlEntities(value),
-});
+// Hardened (no entity expansion, values as strings): see src/xml/hardened.ts.
+const xmlParser = hardenedXmlParser((jpath) => jpath === 'home.users.user');
 
 function readXml(body: string): Fields {
   const text = body.trim();
@@ -164,20 +154,6 @@ function epochSeconds(raw: Fields, key: string): number | null {
     throw new PlexResponseError(`plex.tv sent "${preview(value)}" for the time "${key}"`);
   }
   return seconds;
-}
-
-const NAMED_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-/** Only XML's five predefined entities and character references: nothing expands into more markup. */
-export function decodeXmlEntities(value: string): string {
-  if (!value.includes('&')) return value;
-  return value.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, ref: string) => {
-    if (ref.startsWith('#')) {
-      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return NAMED_ENTITIES[ref] ?? whole;
-  });
 }
 
 function isFields(value: unknown): value is Fields {

@@ -1,6 +1,6 @@
 import { PlexResponseError } from '../plex/errors.js';
 import type { PlaybackState, PlexSession } from './session.js';
-import { flag, isFields, readJson, readXml, text, whole, type Fields } from './xml.js';
+import { flag, hardenedXmlParser, isFields, readJson, readXml, text, whole, type Fields } from './xml.js';
 
 /**
  * Pure: a Plex Media Server's `GET /status/sessions` body → the sessions playing now. XML
@@ -22,8 +22,10 @@ export function parseSessions(body: string, contentType = 'application/xml'): Pl
   return items.map((item, index) => toSession(item, index));
 }
 
+const sessionsParser = hardenedXmlParser((jpath) => ITEM_TAGS.some((tag) => jpath === `MediaContainer.${tag}`));
+
 function xmlItems(body: string): Fields[] {
-  const doc = readXml(body, (jpath) => ITEM_TAGS.some((tag) => jpath === `MediaContainer.${tag}`), WHO);
+  const doc = readXml(body, sessionsParser, WHO);
   const container = doc['MediaContainer'];
   if (container === '') return [];
   if (!isFields(container)) throw new PlexResponseError(`${WHO} sent <${Object.keys(doc)[0] ?? 'nothing'}> where <MediaContainer> was expected`);

@@ -1,6 +1,6 @@
 import { PlexResponseError } from '../plex/errors.js';
 import { plexRequest, statusError, type PlexHttpOptions } from '../plex/http.js';
-import { isFields, readJson, readXml, text, flag, type Fields } from './xml.js';
+import { hardenedXmlParser, isFields, readJson, readXml, text, flag, type Fields } from './xml.js';
 
 /**
  * The owner's Plex Media Servers, as plex.tv lists them (`GET /api/v2/resources`): each owned device that
@@ -41,8 +41,10 @@ function jsonDevices(body: string): Fields[] {
   return doc.filter(isFields);
 }
 
+const resourcesParser = hardenedXmlParser((jpath) => jpath === 'resources.resource' || jpath === 'resources.resource.connections.connection');
+
 function xmlDevices(body: string): Fields[] {
-  const doc = readXml(body, (jpath) => jpath === 'resources.resource' || jpath === 'resources.resource.connections.connection', WHO);
+  const doc = readXml(body, resourcesParser, WHO);
   const root = doc['resources'];
   if (root === '') return [];
   if (!isFields(root)) throw new PlexResponseError(`${WHO} sent <${Object.keys(doc)[0] ?? 'nothing'}> where <resources> was expected`);

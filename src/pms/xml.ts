@@ -1,32 +1,22 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { decodeXmlEntities } from '../plex/parse.js';
+import { XMLValidator, type XMLParser } from 'fast-xml-parser';
 import { PlexResponseError } from '../plex/errors.js';
 
+export { hardenedXmlParser } from '../xml/hardened.js';
+
 /**
- * Pure: a Plex Media Server's XML read as hardened as plex.tv's (src/plex/parse.ts): no entity expansion,
+ * Pure: a Plex Media Server's XML read with the same hardened parser as plex.tv's (src/xml/hardened.ts),
  * no DTDs, strict validation (a truncated list must not read as fewer sessions), values kept as strings.
  */
 
 export type Fields = Readonly<Record<string, unknown>>;
 
-export function readXml(body: string, isArray: (jpath: string) => boolean, who: string): Fields {
+/** `parser` comes from hardenedXmlParser, made once per kind of document. */
+export function readXml(body: string, parser: XMLParser, who: string): Fields {
   const text = body.trim();
   if (!text.startsWith('<')) throw new PlexResponseError(`${who} sent no XML: ${preview(text)}`);
   if (/<!ENTITY|<!DOCTYPE/i.test(text)) throw new PlexResponseError(`${who} sent XML that declares entities`);
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new PlexResponseError(`${who} sent malformed XML (line ${valid.err.line}): ${valid.err.msg}`);
-  const parser = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: '',
-    processEntities: false,
-    htmlEntities: false,
-    parseAttributeValue: false,
-    parseTagValue: false,
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-    isArray: (_name, jpath) => isArray(String(jpath)),
-    attributeValueProcessor: (_name, value) => decodeXmlEntities(value),
-  });
   try {
     return parser.parse(text) as Fields;
   } catch (error) {

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedBroker } from '../../demo/embedded-broker.js';
 import { retainedMessages } from '../support/mqtt-observer.js';
-import { TEEN } from '../support/plex-fixtures.js';
+import { KID, OWNER, TEEN } from '../support/plex-fixtures.js';
 
 // `npm run demo`, as a user runs it: compiled, in a process of its own, with no token, no broker and no
 // Docker. Bounded by DEMO_STEPS and fast (1 s per step), it tells the scenario's story on its output.
@@ -65,11 +65,12 @@ describe('npm run demo', () => {
     const output = demo.output();
     const lines = mqttLines(output);
 
-    expect(lines).toContain('homeassistant/device/plex_home_1234567/config  Home Assistant device "Plex Home Plexopedia\'s home" with 4 entities');
+    // With live activity from the simulated Plex Media Server: Streams on the home, Watching and Now playing on each user.
+    expect(lines).toContain('homeassistant/device/plex_home_1234567/config  Home Assistant device "Plex Home Plexopedia\'s home" with 5 entities');
     expect(lines).toContain('plex-home-demo/status  online');
     // Zoë joins: a device in Home Assistant and a state document; the home counts her.
     expect(output).toMatch(/\[demo\] +change 1: Zoë joins the home/);
-    expect(lines).toContain(`${ZOE_DEVICE}  Home Assistant device "Zoë" with 10 entities`);
+    expect(lines).toContain(`${ZOE_DEVICE}  Home Assistant device "Zoë" with 12 entities`);
     expect(lines.some((line) => line.startsWith(`${ZOE_STATE}  {"id":"246408572"`))).toBe(true);
     expect(lines).toContain('plex-home-demo/1234567/home  subscription: true → false');
     expect(lines).toContain('plex-home-demo/1234567/events  event joined: Zoë');
@@ -77,7 +78,15 @@ describe('npm run demo', () => {
     // Zoë leaves: every topic of hers is cleared, which removes her device from Home Assistant.
     expect(lines).toContain(`${ZOE_DEVICE}  (cleared)`);
     expect(lines).toContain(`${ZOE_STATE}  (cleared)`);
-    expect(lines.indexOf(`${ZOE_DEVICE}  (cleared)`)).toBeGreaterThan(lines.indexOf(`${ZOE_DEVICE}  Home Assistant device "Zoë" with 10 entities`));
+    expect(lines.indexOf(`${ZOE_DEVICE}  (cleared)`)).toBeGreaterThan(lines.indexOf(`${ZOE_DEVICE}  Home Assistant device "Zoë" with 12 entities`));
+    // Live activity: the owner starts a film, Little One an episode, then pauses it.
+    const watching = (uuid: string): string => `plex-home-demo/1234567/users/${uuid}/watching`;
+    expect(lines).toContain(`${watching(OWNER.uuid)}  watching nothing`);
+    expect(lines).toContain(`${watching(OWNER.uuid)}  watching Heat (1995) (playing) on Chrome`);
+    expect(lines).toContain(`${watching(KID.uuid)}  watching The Office — S03E12 · Traffic Jam (playing) on Living Room TV`);
+    expect(lines).toContain(`${watching(KID.uuid)}  watching The Office — S03E12 · Traffic Jam (paused) on Living Room TV`);
+    expect(lines).toContain(`plex-home-demo/1234567/users/${KID.uuid}/events  event started: Little One: The Office — S03E12 · Traffic Jam on Living Room TV`);
+    expect(lines).toContain('plex-home-demo/1234567/activity  streams: 1 → 2, homeStreams: 1 → 2');
     // Bounded: three changes and no fourth, then the daemon's goodbye.
     expect(output).not.toMatch(/change 4:/);
     expect(lines).toContain('plex-home-demo/status  offline');
@@ -96,7 +105,7 @@ describe('npm run demo', () => {
     const demo = startDemo({ ...FAST, DEMO_STEPS: '1', MQTT_URL: broker.url });
     expect(await demo.exited, demo.output()).toBe(0);
     expect(demo.output()).toContain(`MQTT broker          ${broker.url} (MQTT_URL)`);
-    expect(mqttLines(demo.output())).toContain(`${ZOE_DEVICE}  Home Assistant device "Zoë" with 10 entities`);
+    expect(mqttLines(demo.output())).toContain(`${ZOE_DEVICE}  Home Assistant device "Zoë" with 12 entities`);
     expect(demo.output()).toMatch(/cleared the demo's \d+ retained topics/);
     expect([...(await retainedMessages(broker.url)).keys()]).toEqual([]);
   });

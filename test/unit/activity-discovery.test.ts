@@ -18,7 +18,7 @@ const HOME = home({ users: [OWNER, KID] });
 
 function snapshot(thumb?: string): ActivitySnapshot {
   const sessions = parseSessions(sessionsXml([episode(KID.id, thumb ? { grandparentThumb: thumb } : {})])).map((s) => ({
-    ...s, serverId: 'srv', serverName: 'Basement', startedAt: '2026-12-01T20:00:00.000Z',
+    ...s, serverId: 'srv', serverName: 'Basement', startedAt: '2026-12-01T20:00:00.000Z', progressUpdatedAt: '2026-12-01T20:00:00.000Z',
   }));
   return { discovered: true, servers: [{ id: 'srv', name: 'Basement', known: true, available: true, sessions }] };
 }

@@ -15,7 +15,7 @@ function server(sessions: readonly WatchedSession[], overrides: Partial<ServerAc
 }
 
 function watched(xml: string): WatchedSession[] {
-  return parseSessions(xml).map((s) => ({ ...s, serverId: 'srv1', serverName: 'Basement', startedAt: '2026-12-01T20:00:00.000Z' }));
+  return parseSessions(xml).map((s) => ({ ...s, serverId: 'srv1', serverName: 'Basement', startedAt: '2026-12-01T20:00:00.000Z', progressUpdatedAt: '2026-12-01T20:00:00.000Z' }));
 }
 
 const snapshot = (...servers: ServerActivity[]): ActivitySnapshot => ({ discovered: true, servers });
@@ -111,7 +111,7 @@ describe('the session document', () => {
       title: 'The Office — S03E12 · Traffic Jam', mediaType: 'episode', mediaTitle: 'Traffic Jam', show: 'The Office', season: 3,
       episode: 12, artist: null, album: null, year: 2007, state: 'playing',
       player: { name: 'Living Room TV', product: 'Plex for Android (TV)', platform: 'Android' },
-      progressSeconds: 125, durationSeconds: 1320, progressPercent: 9.5, transcoding: false, live: false,
+      progressSeconds: 125, durationSeconds: 1320, progressPercent: 9.5, progressUpdatedAt: '2026-12-01T20:00:00.000Z', transcoding: false, live: false,
       startedAt: '2026-12-01T20:00:00.000Z', artwork: null, server: 'Basement',
     });
     expect(publicArtwork('https://metadata-static.plex.tv/5/gracenote/55af.jpg')).toBe('https://metadata-static.plex.tv/5/gracenote/55af.jpg');

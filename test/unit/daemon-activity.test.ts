@@ -49,7 +49,7 @@ const serverWith = (xml: string): ActivitySnapshot => ({
   discovered: true,
   servers: [{
     id: 'srv', name: 'Basement', known: true, available: true,
-    sessions: parseSessions(xml).map((s) => ({ ...s, serverId: 'srv', serverName: 'Basement', startedAt: '2026-12-01T20:00:00.000Z' })),
+    sessions: parseSessions(xml).map((s) => ({ ...s, serverId: 'srv', serverName: 'Basement', startedAt: '2026-12-01T20:00:00.000Z', progressUpdatedAt: '2026-12-01T20:00:00.000Z' })),
   }],
 });
 
