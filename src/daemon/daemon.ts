@@ -6,6 +6,7 @@ import type { Publisher, IncomingMessage } from '../mqtt/publisher.js';
 import { readRetained } from '../mqtt/retained.js';
 import { applyMessages, ownedRetained, planMessages, type Message } from '../mqtt/plan.js';
 import { desiredMessages, type DesiredOptions } from '../mqtt/desired.js';
+import { createDocumentMemo } from '../mqtt/memo.js';
 import { ownedTopicFilters, refreshCommandTopic, statusTopic, syncTopic } from '../mqtt/topics.js';
 import { REFRESH_PAYLOAD } from '../ha/discovery.js';
 import { afterFailure, afterSuccess, INITIAL_BRIDGE_STATUS, type BridgeStatus } from '../bridge/status.js';
@@ -63,6 +64,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let lastFailureMessage = '';
   let lastRefreshAt = -Infinity;
   let wake = new AbortController();
+  // Unchanged users' documents are reused from one poll to the next instead of rebuilt.
+  const memo = createDocumentMemo();
   // Broker work runs one task at a time, in order, so plans never interleave.
   let queue: Promise<void> = Promise.resolve();
 
@@ -83,7 +86,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   /** Makes the broker hold what it should; returns how many messages that took. */
   const reconcile = async (force = false): Promise<number> => {
     if (!broker || !publisher.connected) return 0;
-    const desired = desiredMessages(home, bridge, options);
+    const desired = desiredMessages(home, bridge, options, memo);
     return publishAll(planMessages(broker, desired, { removeStale: home !== null, force }));
   };
 
@@ -194,6 +197,8 @@ function logChanges(log: Logger, before: Home | null, after: Home): void {
     log.info('read the Plex Home', { home: after.name, users: after.users.length });
     return;
   }
+  // The usual poll: the same users in the same order, found without building two sets of 1,000 uuids.
+  if (before.users.length === after.users.length && before.users.every((user, i) => user.uuid === after.users[i]?.uuid)) return;
   const known = new Set(before.users.map((user) => user.uuid));
   const now = new Set(after.users.map((user) => user.uuid));
   const joined = after.users.filter((user) => !known.has(user.uuid)).length;

@@ -1,10 +1,14 @@
-import type { Home } from '../plex/home.js';
+import { displayName, type Home, type HomeUser } from '../plex/home.js';
 import type { BridgeStatus } from '../bridge/status.js';
-import { bridgeDiscovery, homeDiscoveries, type DiscoveryContext } from '../ha/discovery.js';
+import { bridgeDiscovery, homeDiscovery, userDiscovery, type DiscoveryContext } from '../ha/discovery.js';
 import { bridgeStateTopic, homeStateTopic, userStateTopic, type TopicConfig } from './topics.js';
 import { bridgeDocument, homeDocument, userDocument } from './state.js';
+import { createDocumentMemo, sameFields, type DocumentMemo, type UserMessages } from './memo.js';
 
-/** Pure: every retained message the broker should hold, as topic → payload, in publishing order. */
+/**
+ * Pure: every retained message the broker should hold, as topic → payload, in publishing order. Given the
+ * daemon's memo, what did not change since the last call is reused rather than rebuilt (src/mqtt/memo.ts).
+ */
 
 export interface DesiredOptions {
   readonly topics: TopicConfig;
@@ -13,20 +17,61 @@ export interface DesiredOptions {
   readonly origin: DiscoveryContext['origin'];
 }
 
-export function desiredMessages(home: Home | null, bridge: BridgeStatus, options: DesiredOptions): Map<string, string> {
+export function desiredMessages(
+  home: Home | null,
+  bridge: BridgeStatus,
+  options: DesiredOptions,
+  memo: DocumentMemo = createDocumentMemo(),
+): Map<string, string> {
+  memo.begin(options);
   const context: DiscoveryContext = { topics: options.topics, origin: options.origin };
   const desired = new Map<string, string>();
   // Discovery first, so Home Assistant has subscribed to a state topic before its state arrives.
   if (options.discovery) {
-    const configs = [bridgeDiscovery(context), ...(home ? homeDiscoveries(home, context) : [])];
-    for (const { topic, payload } of configs) desired.set(topic, payload);
-  }
-  desired.set(bridgeStateTopic(options.topics), bridgeDocument(bridge, options.origin.sw_version));
-  if (home) {
-    desired.set(homeStateTopic(options.topics, home.id), homeDocument(home));
-    for (const user of home.users) {
-      desired.set(userStateTopic(options.topics, home.id, user.uuid), userDocument(user, options));
+    const bridgeConfig = memo.value('bridge discovery', null, () => true, () => bridgeDiscovery(context));
+    desired.set(bridgeConfig.topic, bridgeConfig.payload);
+    if (home) {
+      const homeConfig = memo.value('home discovery', home, sameHome, (value) => homeDiscovery(value, context));
+      desired.set(homeConfig.topic, homeConfig.payload);
+      for (const user of home.users) {
+        const { discovery } = userMessages(home, user, context, options, memo);
+        if (discovery) desired.set(discovery.topic, discovery.payload);
+      }
     }
   }
+  desired.set(bridgeStateTopic(options.topics), memo.value('bridge state', bridge, sameFields, (value) => bridgeDocument(value, options.origin.sw_version)));
+  if (home) {
+    desired.set(homeStateTopic(options.topics, home.id), memo.value('home state', home, sameHomeDocument, homeDocument));
+    for (const user of home.users) {
+      const { stateTopic, state } = userMessages(home, user, context, options, memo);
+      desired.set(stateTopic, state);
+    }
+  }
+  memo.end();
   return desired;
+}
+
+function userMessages(home: Home, user: HomeUser, context: DiscoveryContext, options: DesiredOptions, memo: DocumentMemo): UserMessages {
+  return (
+    memo.user(home, user) ??
+    memo.keepUser(home, user, {
+      discovery: options.discovery ? userDiscovery(home, user, context) : null,
+      stateTopic: userStateTopic(options.topics, home.id, user.uuid),
+      state: userDocument(user, options),
+    })
+  );
+}
+
+/** The home device's config reads the home's own fields only. */
+function sameHome(a: Home, b: Home): boolean {
+  return sameFields(a, b, 'users');
+}
+
+/** The home's document also lists each user by uuid and name: what homeDocument reads, and no more. */
+function sameHomeDocument(a: Home, b: Home): boolean {
+  if (!sameHome(a, b) || a.users.length !== b.users.length) return false;
+  return a.users.every((user, index) => {
+    const other = b.users[index];
+    return other !== undefined && user.uuid === other.uuid && displayName(user) === displayName(other);
+  });
 }
