@@ -49,7 +49,8 @@ VOLUME /data
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
   CMD ["node", "/app/dist/src/main.js", "health"]
 # Commands go after the image name: `docker run --rm -it IMAGE login`, `docker compose run --rm plex-home-mqtt check`.
-# As `npm start`: V8's young generation capped at 1 MB per semi-space keeps resident memory under 80 MB
-# (docs/benchmarks.md).
-ENTRYPOINT ["node", "--max-semi-space-size=1", "/app/dist/src/main.js"]
+# As `npm start`: V8's young generation capped at 1 MB per semi-space, and no optimising compiler (whose
+# work a poll a minute never repays), keep resident memory under 60 MB (docs/benchmarks.md).
+# dist/src/main.js is one bundle (npm run bundle) that needs nothing from node_modules.
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--no-opt", "/app/dist/src/main.js"]
 CMD []
