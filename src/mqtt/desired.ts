@@ -3,11 +3,12 @@ import type { BridgeStatus } from '../bridge/status.js';
 import { bridgeDiscovery, homeDiscovery, userDiscovery, type DiscoveryContext } from '../ha/discovery.js';
 import { bridgeStateTopic, homeStateTopic, userStateTopic, type TopicConfig } from './topics.js';
 import { bridgeDocument, homeDocument, userDocument } from './state.js';
-import { createDocumentMemo, sameFields, type DocumentMemo, type UserMessages } from './memo.js';
+import { createDocumentMemo, sameFields, sameHome, type DocumentMemo, type UserMessages } from './memo.js';
 
 /**
  * Pure: every retained message the broker should hold, as topic → payload, in publishing order. Given the
- * daemon's memo, what did not change since the last call is reused rather than rebuilt (src/mqtt/memo.ts).
+ * daemon's memo, what did not change since the last call is reused rather than rebuilt (src/mqtt/memo.ts),
+ * and the map returned is the memo's, valid until its next call.
  */
 
 export interface DesiredOptions {
@@ -23,9 +24,8 @@ export function desiredMessages(
   options: DesiredOptions,
   memo: DocumentMemo = createDocumentMemo(),
 ): Map<string, string> {
-  memo.begin(options);
+  const desired = memo.begin(options, home);
   const context: DiscoveryContext = { topics: options.topics, origin: options.origin };
-  const desired = new Map<string, string>();
   // Discovery first, so Home Assistant has subscribed to a state topic before its state arrives.
   if (options.discovery) {
     const bridgeConfig = memo.value('bridge discovery', null, () => true, () => bridgeDiscovery(context));
@@ -33,8 +33,9 @@ export function desiredMessages(
     if (home) {
       const homeConfig = memo.value('home discovery', home, sameHome, (value) => homeDiscovery(value, context));
       desired.set(homeConfig.topic, homeConfig.payload);
-      for (const user of home.users) {
-        const { discovery } = userMessages(home, user, context, options, memo);
+      // Indexed loops here and below: `for…of` allocates an iterator result per user in V8's interpreter.
+      for (let i = 0; i < home.users.length; i++) {
+        const { discovery } = userMessages(home, home.users[i] as HomeUser, context, options, memo);
         if (discovery) desired.set(discovery.topic, discovery.payload);
       }
     }
@@ -42,8 +43,8 @@ export function desiredMessages(
   desired.set(bridgeStateTopic(options.topics), memo.value('bridge state', bridge, sameFields, (value) => bridgeDocument(value, options.origin.sw_version)));
   if (home) {
     desired.set(homeStateTopic(options.topics, home.id), memo.value('home state', home, sameHomeDocument, homeDocument));
-    for (const user of home.users) {
-      const { stateTopic, state } = userMessages(home, user, context, options, memo);
+    for (let i = 0; i < home.users.length; i++) {
+      const { stateTopic, state } = userMessages(home, home.users[i] as HomeUser, context, options, memo);
       desired.set(stateTopic, state);
     }
   }
@@ -60,11 +61,6 @@ function userMessages(home: Home, user: HomeUser, context: DiscoveryContext, opt
       state: userDocument(user, options),
     })
   );
-}
-
-/** The home device's config reads the home's own fields only. */
-function sameHome(a: Home, b: Home): boolean {
-  return sameFields(a, b, 'users');
 }
 
 /** The home's document also lists each user by uuid and name: what homeDocument reads, and no more. */

@@ -8,7 +8,8 @@ import type { Home, HomeUser } from '../plex/home.js';
  *
  * A user's documents are reused while the user's fields and the home's own fields (everything but its user
  * list) are the same as last time, and the options are the same object: whatever a builder reads from
- * those is covered, fields added later included. A builder that reads anything else must not go through
+ * those is covered. The compiler checks that the field lists below name every field, so a field added to
+ * HomeUser or Home later must be added there too. A builder that reads anything else must not go through
  * the memo.
  */
 
@@ -20,8 +21,13 @@ export interface UserMessages {
 }
 
 export interface DocumentMemo {
-  /** Starts a round (one desiredMessages call). Other options than last round's forget everything. */
-  begin(options: object): void;
+  /**
+   * Starts a round (one desiredMessages call) and returns the map to fill. Other options than last round's
+   * forget everything. When the home has the same id and the same users in the same order as last round,
+   * the map is last round's own: setting an unchanged entry again allocates nothing, and the order stays
+   * the publishing order. So the map a call returns is valid until the memo's next round.
+   */
+  begin(options: object, home: Home | null): Map<string, string>;
   /** This user's messages from an earlier round, if neither the user nor its home has changed since. */
   user(home: Home, user: HomeUser): UserMessages | undefined;
   /** Keeps `messages`, just built for `user`, and returns them. */
@@ -44,20 +50,27 @@ interface UserEntry {
 export function createDocumentMemo(): DocumentMemo {
   let options: object | null = null;
   let round = 0;
+  let lastHome: Home | null | undefined;
+  let desired = new Map<string, string>();
   let builds = 0;
   const users = new Map<string, UserEntry>();
   const values = new Map<string, { input: unknown; output: unknown }>();
   return {
-    begin(next) {
+    begin(next, home) {
       round += 1;
-      if (next === options) return;
-      options = next;
-      users.clear();
-      values.clear();
+      const sameTopics = next === options && lastHome !== undefined && sameUserList(lastHome, home);
+      lastHome = home;
+      if (!sameTopics) desired = new Map();
+      if (next !== options) {
+        options = next;
+        users.clear();
+        values.clear();
+      }
+      return desired;
     },
     user(home, user) {
       const entry = users.get(user.uuid);
-      if (!entry || !sameFields(entry.user, user) || !sameFields(entry.home, home, 'users')) return undefined;
+      if (!entry || !sameUser(entry.user, user) || !sameHome(entry.home, home)) return undefined;
       entry.round = round;
       // Keep the newest objects, so the next comparison can end at `===`.
       entry.home = home;
@@ -78,12 +91,57 @@ export function createDocumentMemo(): DocumentMemo {
       return output;
     },
     end() {
-      for (const [uuid, entry] of users) if (entry.round !== round) users.delete(uuid);
+      // forEach, not for…of: no entry array per user. Deleting while iterating is allowed for a Map.
+      users.forEach((entry, uuid) => {
+        if (entry.round !== round) users.delete(uuid);
+      });
     },
     get builds() {
       return builds;
     },
   };
+}
+
+const USER_FIELDS = [
+  'id', 'uuid', 'title', 'username', 'email', 'friendlyName', 'thumb',
+  'hasPassword', 'restricted', 'restrictionProfile', 'admin', 'guest', 'protected', 'updatedAt',
+] as const satisfies readonly (keyof HomeUser)[];
+const HOME_FIELDS = ['id', 'name', 'guestUserId', 'guestUserUuid', 'guestEnabled', 'subscription'] as const satisfies readonly (keyof Home)[];
+// Compile-time: each list names every field (the home's user list aside).
+const everyUserField: Exclude<keyof HomeUser, (typeof USER_FIELDS)[number]> extends never ? true : never = true;
+const everyHomeField: Exclude<keyof Home, (typeof HOME_FIELDS)[number] | 'users'> extends never ? true : never = true;
+void everyUserField;
+void everyHomeField;
+
+/** An unchanged user, field by field. */
+export function sameUser(a: HomeUser, b: HomeUser): boolean {
+  return sameOn(USER_FIELDS, a, b);
+}
+
+/** The home's own fields, its user list aside (each user is compared on its own). */
+export function sameHome(a: Home, b: Home): boolean {
+  return sameOn(HOME_FIELDS, a, b);
+}
+
+/**
+ * With an indexed loop over a fixed list: unlike `for…in`, `for…of` or `Object.keys`, it allocates nothing,
+ * in V8's interpreter too (the daemon runs with --no-opt), so an unchanged user costs no bytes.
+ */
+function sameOn<T>(fields: readonly (keyof T)[], a: T, b: T): boolean {
+  if (a === b) return true;
+  for (let i = 0; i < fields.length; i++) {
+    const key = fields[i] as keyof T;
+    if (a[key] !== b[key]) return false;
+  }
+  return true;
+}
+
+/** Both absent, or the same home id with the same user uuids in the same order: the same desired topics. */
+function sameUserList(a: Home | null, b: Home | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (a.id !== b.id || a.users.length !== b.users.length) return false;
+  for (let i = 0; i < a.users.length; i++) if (a.users[i]?.uuid !== b.users[i]?.uuid) return false;
+  return true;
 }
 
 /**

@@ -72,16 +72,31 @@ describe('desiredMessages with a memo: only what changed is built again', () => 
     desiredMessages(BASE, HEALTHY, OPTIONS, memo);
     desiredMessages(left, HEALTHY, OPTIONS, memo);
     const before = memo.builds;
-    desiredMessages(BASE, HEALTHY, OPTIONS, memo);
-    // The returning user and the home document.
+    const back = desiredMessages(BASE, HEALTHY, OPTIONS, memo);
+    // The returning user and the home document, in the publishing order of a fresh build.
     expect(memo.builds - before).toBe(2);
+    expect([...back]).toEqual([...desiredMessages(BASE, HEALTHY, OPTIONS)]);
+  });
+
+  it('the same users in the same order: the same map, updated in place, so an unchanged user allocates nothing', () => {
+    const memo = createDocumentMemo();
+    const first = desiredMessages(BASE, HEALTHY, OPTIONS, memo);
+    const next = withUser(BASE, 7, { admin: !BASE.users[7]?.admin });
+    const second = desiredMessages(next, HEALTHY, OPTIONS, memo);
+    expect(second).toBe(first);
+    expect([...second]).toEqual([...desiredMessages(next, HEALTHY, OPTIONS)]);
+    // Users in another order publish in another order: a new map.
+    const reordered = { ...next, users: [...next.users].reverse() };
+    const third = desiredMessages(reordered, HEALTHY, OPTIONS, memo);
+    expect(third).not.toBe(second);
+    expect([...third]).toEqual([...desiredMessages(reordered, HEALTHY, OPTIONS)]);
   });
 
   it('any sequence of homes and bridge states gives what a fresh call gives', () => {
     const small = largeHome(4);
     const step = fc.record({
       user: fc.nat({ max: 3 }),
-      field: fc.constantFrom('restricted', 'admin', 'friendlyName', 'thumb', 'updatedAt', 'drop', 'homeName', 'none'),
+      field: fc.constantFrom('restricted', 'admin', 'friendlyName', 'thumb', 'updatedAt', 'drop', 'homeName', 'reset', 'none'),
       failed: fc.boolean(),
     });
     fc.assert(
@@ -89,7 +104,7 @@ describe('desiredMessages with a memo: only what changed is built again', () => 
         const memo = createDocumentMemo();
         let current = small;
         for (const { user, field, failed } of steps) {
-          current = change(current, user, field);
+          current = field === 'reset' ? { ...small, users: [...small.users].reverse() } : change(current, user, field);
           const bridge = failed ? afterFailure(HEALTHY, { kind: 'network', message: 'down' }, new Date(0)) : HEALTHY;
           expect([...desiredMessages(current, bridge, OPTIONS, memo)]).toEqual([...desiredMessages(current, bridge, OPTIONS)]);
         }
