@@ -6,7 +6,7 @@ import type { Clock } from '../src/daemon/clock.js';
 import { defaultBackoffPolicy } from '../src/daemon/backoff.js';
 import { createLogger } from '../src/log.js';
 import { connectPublisher, type Publisher } from '../src/mqtt/publisher.js';
-import { statusTopic } from '../src/mqtt/topics.js';
+import { statusTopic, type TopicConfig } from '../src/mqtt/topics.js';
 import { createPlexClient, type PlexClient } from '../src/plex/client.js';
 import { HOMEPAGE, PRODUCT_NAME, VERSION } from '../src/version.js';
 import type { FakePlex } from '../test/support/fake-plex.js';
@@ -35,6 +35,8 @@ export interface Cycle {
 }
 
 export interface Harness {
+  /** The daemon's own base topic and discovery prefix, for a subscriber to follow it. */
+  readonly topics: TopicConfig;
   /** Runs one poll and waits until its broker work is done. */
   cycle(): Promise<Cycle>;
   /** Live onConnect/onMessage/onDisconnect handlers the daemon holds on the publisher. */
@@ -99,6 +101,7 @@ export async function startHarness(name: string, brokerUrl: string, plex: FakePl
   await first;
 
   return {
+    topics: options.topics,
     async cycle() {
       const cycle = newCycle();
       current = cycle;

@@ -23,6 +23,8 @@ import type { Row } from './table.js';
  * follows the broker sync, which may finish before the first poll has published the home.
  */
 
+const STARTUP_TARGET_MS = 300;
+
 /** One start, in ms from spawn. */
 interface Start {
   /** Every expected retained topic has reached the subscriber with its final payload. */
@@ -53,6 +55,8 @@ export async function startup(brokerUrl: string, plex: FakePlex, runs: number): 
       figure: `Start-up, 15 users: spawn → all ${expected} retained topics seen by a subscriber`,
       value: ms(of((start) => start.allTopics)),
       runs: `median of ${runs}`,
+      target: `≤ ${STARTUP_TARGET_MS} ms`,
+      pass: of((start) => start.allTopics) <= STARTUP_TARGET_MS,
     },
     {
       figure: '  (context) spawn → "starting" log line (Node.js start, modules loaded, configuration read)',

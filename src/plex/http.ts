@@ -3,14 +3,14 @@ import {
   PlexNetworkError,
   PlexRateLimitError,
   PlexRejectedError,
-  PlexResponseError,
   PlexServerError,
   PlexTimeoutError,
   PlexUnauthorizedError,
 } from './errors.js';
+import { exchange } from './transport.js';
 
 /**
- * plex.tv over HTTP: the one place that calls fetch. Identifying headers, a timeout, a capped body and
+ * plex.tv over HTTP: the one place that sends requests (through ./transport.ts). Identifying headers, a timeout, a capped body and
  * a typed error for every way a request fails. What each route means is its caller's business.
  */
 
@@ -43,23 +43,28 @@ export interface PlexAnswer {
 }
 
 export async function plexRequest(options: PlexHttpOptions, request: PlexRequest): Promise<PlexAnswer> {
-  const url = new URL(request.path, options.apiUrl).toString();
-  const what = `${request.method} ${url}`;
+  const url = new URL(request.path, options.apiUrl);
+  const what = `${request.method} ${url.toString()}`;
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const token = request.token;
   try {
-    const response = await fetch(url, {
+    const answer = await exchange(url, {
       method: request.method,
       headers: { ...plexHeaders(options), Accept: request.accept, ...(token ? { 'X-Plex-Token': token } : {}) },
       signal: request.signal ? AbortSignal.any([request.signal, timeout]) : timeout,
-      redirect: 'error',
+      maxBytes: request.maxBytes,
+      what,
     });
+    // Never followed, as a redirect could carry the token elsewhere.
+    if (answer.status >= 300 && answer.status < 400) {
+      throw new PlexNetworkError(`${what} failed: plex.tv answered ${answer.status}, a redirect, which is not followed`);
+    }
     return {
       what,
-      status: response.status,
-      body: await readCapped(response, what, request.maxBytes),
-      contentType: response.headers.get('content-type') ?? '',
-      retryAfter: response.headers.get('retry-after'),
+      status: answer.status,
+      body: answer.body,
+      contentType: answer.header('content-type') ?? '',
+      retryAfter: answer.header('retry-after'),
     };
   } catch (error) {
     if (error instanceof PlexError) throw error;
@@ -141,24 +146,6 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
-/** Reads the body, giving up as soon as it passes the cap instead of buffering whatever arrives. */
-async function readCapped(response: Response, what: string, maxBytes: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length'));
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw new PlexResponseError(`${what} announced a ${declared}-byte body, over the ${maxBytes}-byte cap`);
-  }
-  if (!response.body) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > maxBytes) throw new PlexResponseError(`${what} sent a body over the ${maxBytes}-byte cap`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function describeCause(error: unknown): string {

@@ -28,19 +28,7 @@ function readXml(body: string): Fields {
   const text = body.trim();
   if (!text.startsWith('<')) throw new PlexResponseError(`plex.tv sent no XML: ${preview(text)}`);
   if (/<!ENTITY/i.test(text)) throw new PlexResponseError('plex.tv sent XML that declares entities');
-  // Strict on purpose: a truncated body read leniently would look like a home with fewer users,
-  // and the missing users would be removed from Home Assistant.
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    throw new PlexResponseError(`plex.tv sent malformed XML (line ${valid.err.line}): ${valid.err.msg}`);
-  }
-  let doc: Fields;
-  try {
-    doc = xmlParser.parse(text) as Fields;
-  } catch (error) {
-    // fast-xml-parser refuses names such as __proto__ with an Error of its own.
-    throw new PlexResponseError(`plex.tv sent XML that cannot be read: ${preview(String(error))}`);
-  }
+  const doc = readDocument(text);
   const home = doc['home'];
   if (!isFields(home)) {
     if (home !== undefined) throw new PlexResponseError('plex.tv sent an empty <home>');
@@ -53,6 +41,50 @@ function readXml(body: string): Fields {
   if (Array.isArray(list)) throw new PlexResponseError('plex.tv sent more than one <users> list');
   const users = isFields(list) ? list['user'] : undefined;
   return { ...home, users: Array.isArray(users) ? users : [] };
+}
+
+/**
+ * Strict on purpose: a truncated body read leniently would look like a home with fewer users, and the
+ * missing users would be removed from Home Assistant. The parser alone is lenient: it matches no closing
+ * tags, so `<users>` left open reads as a home without users. The body is read once when it ends as a whole
+ * home ends and every element in it is closed, which a body cut short cannot be. Any other body goes
+ * through the validator as well (a second reading), which names what is wrong with it.
+ */
+function readDocument(text: string): Fields {
+  let doc: Fields;
+  try {
+    doc = xmlParser.parse(text) as Fields;
+  } catch (error) {
+    validate(text);
+    // fast-xml-parser refuses names such as __proto__ with an Error of its own.
+    throw new PlexResponseError(`plex.tv sent XML that cannot be read: ${preview(String(error))}`);
+  }
+  if (!text.endsWith('</home>') || !everyElementClosed(text)) validate(text);
+  return doc;
+}
+
+/**
+ * As many start tags as end tags and empty-element tags, counted rather than parsed. `<` cannot appear raw
+ * in an attribute value; a comment, CDATA or a raw `/>` in a value can upset the count, and then the
+ * validator decides.
+ */
+function everyElementClosed(text: string): boolean {
+  const ends = occurrences(text, '</');
+  const starts = occurrences(text, '<') - ends - occurrences(text, '<?') - occurrences(text, '<!');
+  return starts === ends + occurrences(text, '/>');
+}
+
+function occurrences(text: string, what: string): number {
+  let count = 0;
+  for (let at = text.indexOf(what); at !== -1; at = text.indexOf(what, at + what.length)) count += 1;
+  return count;
+}
+
+function validate(text: string): void {
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    throw new PlexResponseError(`plex.tv sent malformed XML (line ${valid.err.line}): ${valid.err.msg}`);
+  }
 }
 
 function readJson(body: string): Fields {

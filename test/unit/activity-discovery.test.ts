@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { desiredMessages } from '../../src/mqtt/desired.js';
+import { createDocumentMemo } from '../../src/mqtt/memo.js';
 import { INITIAL_BRIDGE_STATUS } from '../../src/bridge/status.js';
 import type { ActivitySnapshot } from '../../src/activity/activity.js';
 import { parseSessions } from '../../src/pms/parse-sessions.js';
@@ -62,5 +63,29 @@ describe('live activity in the desired state', () => {
     expect(withArt.components['now_playing']).toMatchObject({ entity_picture: picture });
     const owner = device(desiredMessages(HOME, INITIAL_BRIDGE_STATUS, OPTIONS, snapshot(picture)), `plex_home_user_${OWNER.uuid}`);
     expect(owner.components['now_playing']).not.toHaveProperty('entity_picture');
+  });
+});
+
+describe('live activity through the per-user memo', () => {
+  it('gives what a fresh call gives as the artwork, the sessions and publish.watching change', () => {
+    const picture = 'https://images.example.com/poster.jpg';
+    const idle: ActivitySnapshot = { discovered: true, servers: [{ id: 'srv', name: 'Basement', known: true, available: true, sessions: [] }] };
+    const steps: (ActivitySnapshot | undefined)[] = [idle, snapshot(), snapshot(picture), snapshot(picture), idle, undefined, snapshot(picture)];
+    const memo = createDocumentMemo();
+    for (const activity of steps) {
+      // A new Home object every round, as every parse makes: the memo must look at the activity too.
+      const current = home({ users: [OWNER, KID] });
+      expect([...desiredMessages(current, INITIAL_BRIDGE_STATUS, OPTIONS, activity, memo)]).toEqual([
+        ...desiredMessages(current, INITIAL_BRIDGE_STATUS, OPTIONS, activity),
+      ]);
+    }
+  });
+
+  it('rebuilds only the user whose artwork changed', () => {
+    const memo = createDocumentMemo();
+    desiredMessages(home({ users: [OWNER, KID] }), INITIAL_BRIDGE_STATUS, OPTIONS, snapshot(), memo);
+    const before = memo.builds;
+    desiredMessages(home({ users: [OWNER, KID] }), INITIAL_BRIDGE_STATUS, OPTIONS, snapshot('https://images.example.com/poster.jpg'), memo);
+    expect(memo.builds - before).toBe(1);
   });
 });

@@ -215,6 +215,13 @@ describe('createPlexClient: each failure is its own typed error, naming the requ
     expect(error.message).toMatch(new RegExp(`^GET ${plex.url}/api/v2/home/users failed: `));
   });
 
+  it('a redirect: a network error, never followed (it could take the token elsewhere)', async () => {
+    plex.fail({ kind: 'status', status: 302, headers: { location: 'http://127.0.0.1:9/elsewhere' } });
+    const error = await fetchError();
+    expect(error).toBeInstanceOf(PlexNetworkError);
+    expect(error.message).toBe(`GET ${plex.url}/api/v2/home/users failed: plex.tv answered 302, a redirect, which is not followed`);
+  });
+
   it('a closed port: a network error naming ECONNREFUSED', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

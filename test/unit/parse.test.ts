@@ -97,6 +97,23 @@ describe('parseHome: what plex.tv sends', () => {
     expect(parsed).toEqual(large);
   });
 
+  it('reads well-formed bodies its quick check cannot vouch for, once the validator has', () => {
+    // A raw "/>" in a value and a comment upset the count of start and end tags; the body is still a home.
+    const raw = xmlWithUsers('uuid="u1" title="a/>b"', 'uuid="u2" title="c"').replace('<users>', '<users><!-- <user uuid="u3"/> -->');
+    expect(parseHome(raw, XML_TYPE).users.map((user) => [user.uuid, user.title])).toEqual([['u1', 'a/>b'], ['u2', 'c']]);
+    // Whitespace inside the closing tag is XML too.
+    expect(parseHome(`${xmlWithUsers('uuid="u1"').slice(0, -'</home>'.length)}</home >`, XML_TYPE).users).toHaveLength(1);
+  });
+
+  it('rejects an element left open even when the body still ends with </home>', () => {
+    expect(parseError(xmlWithUsers('uuid="u1"', 'uuid="u2"').replace('</users>', '')).message).toMatch(
+      /^plex\.tv sent malformed XML \(line 1\): .*'users'/,
+    );
+    expect(parseError(xmlWithUsers('uuid="u1"').replace('<user uuid="u1"/>', '<user uuid="u1">')).message).toMatch(
+      /^plex\.tv sent malformed XML/,
+    );
+  });
+
   it('reads flags written as 0/1 or true/false, in any case', () => {
     const [user] = parseHome(
       xmlWithUsers('uuid="u1" admin="true" guest="false" restricted="TRUE" protected="False" hasPassword="1"'),

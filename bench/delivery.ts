@@ -1,0 +1,89 @@
+import { performance } from 'node:perf_hooks';
+import mqtt from 'mqtt';
+import type { FakePlex } from '../test/support/fake-plex.js';
+import { largeHome } from '../test/support/plex-fixtures.js';
+import { allChanged } from './changes.js';
+import { startHarness } from './harness.js';
+import { median, ms, sleep } from './stats.js';
+import type { Row } from './table.js';
+
+/**
+ * What Home Assistant sees: from plex.tv's answer in hand (fetchHome resolved) to the last of the poll's
+ * messages arriving at a subscriber of the daemon's topics, for a home whose every user changed. Taken in
+ * the same cycles as the daemon's own figure (the broker's acknowledgement of the last message), so the
+ * two sit side by side. The subscriber runs in this process, on the same clock, with the QoS it is given:
+ * Home Assistant subscribes to discovery and state topics with QoS 0.
+ */
+
+const WARM_UP = 10;
+const USERS = 15;
+export const DELIVERY_TARGET_MS = 5;
+
+export interface DeliveryResult {
+  /** Per cycle: answer → last message at the subscriber. */
+  readonly delivered: number[];
+  /** Per cycle: answer → the broker's acknowledgement of the last message. */
+  readonly acknowledged: number[];
+  readonly messages: number;
+}
+
+export async function delivery(brokerUrl: string, plex: FakePlex, runs: number, qos: 0 | 1): Promise<DeliveryResult> {
+  const base = largeHome(USERS);
+  plex.home = base;
+  const harness = await startHarness(`bench-delivery-${qos}`, brokerUrl, plex);
+  const subscriber = await mqtt.connectAsync(brokerUrl, { clientId: `bench-subscriber-${process.pid}-${qos}`, clean: true });
+  const arrivals: number[] = [];
+  subscriber.on('message', (_topic, _payload, packet) => {
+    // Live messages only: the retained ones of the subscription's start are not part of any cycle.
+    if (!packet.retain) arrivals.push(performance.now());
+  });
+  try {
+    const { baseTopic, discoveryPrefix } = harness.topics;
+    await subscriber.subscribeAsync([`${baseTopic}/#`, `${discoveryPrefix}/#`], { qos });
+    await sleep(200);
+    const result = { delivered: [] as number[], acknowledged: [] as number[], messages: 0 };
+    for (let run = 0; run < WARM_UP + runs; run++) {
+      plex.home = allChanged(base, run + 1);
+      arrivals.length = 0;
+      const cycle = await harness.cycle();
+      const deadline = performance.now() + 2_000;
+      while (arrivals.length < cycle.messages && performance.now() < deadline) await sleep(1);
+      if (arrivals.length < cycle.messages) throw new Error(`the subscriber received ${arrivals.length} of ${cycle.messages} messages`);
+      if (run < WARM_UP) continue;
+      result.delivered.push(Math.max(...arrivals) - cycle.fetchedAt);
+      result.acknowledged.push(cycle.lastAckAt - cycle.fetchedAt);
+      result.messages = cycle.messages;
+    }
+    return result;
+  } finally {
+    await subscriber.endAsync(true);
+    await harness.stop();
+    plex.home = base;
+  }
+}
+
+/** The rows: delivered (what a user feels) and acknowledged (what the daemon waits for), per subscriber QoS. */
+export async function deliveryRows(brokerUrl: string, plex: FakePlex, runs: number, broker: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const qos of [0, 1] as const) {
+    const result = await delivery(brokerUrl, plex, runs, qos);
+    // Every cycle on stderr: the stalls show as outliers that a median hides.
+    const each = (values: readonly number[]): string => values.map((value) => value.toFixed(1)).join(' ');
+    process.stderr.write(`[bench]   QoS ${qos}, ${broker}: delivered ${each(result.delivered)}; acknowledged ${each(result.acknowledged)} ms\n`);
+    const delivered = median(result.delivered);
+    rows.push(
+      {
+        figure: `plex.tv answer → last changed message delivered to a QoS ${qos} subscriber, ${USERS} users, all changed (${result.messages} msg), ${broker}`,
+        value: ms(delivered),
+        runs: `median of ${runs}`,
+        ...(qos === 0 ? { target: `≤ ${DELIVERY_TARGET_MS} ms`, pass: delivered <= DELIVERY_TARGET_MS } : {}),
+      },
+      {
+        figure: '  (beside it, the same cycles) plex.tv answer → the broker acknowledged the last message',
+        value: ms(median(result.acknowledged)),
+        runs: `median of ${runs}`,
+      },
+    );
+  }
+  return rows;
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { desiredMessages, type DesiredOptions } from '../../src/mqtt/desired.js';
+import { createDocumentMemo, sameFields } from '../../src/mqtt/memo.js';
+import { INITIAL_BRIDGE_STATUS, afterFailure, afterSuccess } from '../../src/bridge/status.js';
+import type { Home } from '../../src/plex/home.js';
+import { largeHome } from '../support/plex-fixtures.js';
+
+const OPTIONS: DesiredOptions = {
+  topics: { baseTopic: 'plex-home', discoveryPrefix: 'homeassistant' },
+  discovery: true,
+  publishEmail: false,
+  origin: { name: 'plex-home-mqtt', sw_version: '0.1.0', support_url: 'https://example.com' },
+};
+const HEALTHY = afterSuccess(INITIAL_BRIDGE_STATUS, new Date(0));
+const BASE = largeHome(1000);
+
+/** A copy of `home` with user `index` changed: new objects throughout, as every parse makes. */
+function withUser(home: Home, index: number, change: Partial<Home['users'][number]>): Home {
+  return { ...home, users: home.users.map((user, i) => ({ ...user, ...(i === index ? change : {}) })) };
+}
+
+/** What desiredMessages gives with a memo that has seen `before`, and how many documents that built. */
+function second(before: Home, after: Home, options = OPTIONS) {
+  const memo = createDocumentMemo();
+  desiredMessages(before, HEALTHY, options, undefined, memo);
+  const builds = memo.builds;
+  const messages = desiredMessages(after, HEALTHY, options, undefined, memo);
+  return { messages, built: memo.builds - builds };
+}
+
+describe('desiredMessages with a memo: only what changed is built again', () => {
+  it('1,000 users, one flag changed: one user rebuilt, the same messages as without a memo', () => {
+    const next = withUser(BASE, 500, { restricted: !BASE.users[500]?.restricted });
+    const { messages, built } = second(BASE, next);
+    expect(built).toBe(1);
+    expect([...messages]).toEqual([...desiredMessages(next, HEALTHY, OPTIONS)]);
+  });
+
+  it('an unchanged poll, parsed into new objects, builds nothing', () => {
+    expect(second(BASE, withUser(BASE, 0, {})).built).toBe(0);
+  });
+
+  it('a renamed user: that user and the home document, which lists names', () => {
+    const next = withUser(BASE, 3, { friendlyName: 'Renamed' });
+    const { messages, built } = second(BASE, next);
+    expect(built).toBe(2);
+    expect([...messages]).toEqual([...desiredMessages(next, HEALTHY, OPTIONS)]);
+  });
+
+  it('a change to the home itself rebuilds every user, whose configs name the home', () => {
+    const next = { ...BASE, name: 'Another name' };
+    const { messages, built } = second(BASE, next);
+    expect(built).toBe(BASE.users.length + 2);
+    expect([...messages]).toEqual([...desiredMessages(next, HEALTHY, OPTIONS)]);
+  });
+
+  it('other options (even equal ones in a new object) forget everything', () => {
+    const memo = createDocumentMemo();
+    desiredMessages(BASE, HEALTHY, OPTIONS, undefined, memo);
+    const before = memo.builds;
+    const withEmail = { ...OPTIONS, publishEmail: true };
+    const messages = desiredMessages(BASE, HEALTHY, withEmail, undefined, memo);
+    // Bridge discovery, home discovery, bridge state, home state and every user.
+    expect(memo.builds - before).toBe(BASE.users.length + 4);
+    expect([...messages]).toEqual([...desiredMessages(BASE, HEALTHY, withEmail)]);
+  });
+
+  it('forgets a user who left, and builds them again when they return', () => {
+    const memo = createDocumentMemo();
+    const left = { ...BASE, users: BASE.users.slice(1) };
+    desiredMessages(BASE, HEALTHY, OPTIONS, undefined, memo);
+    desiredMessages(left, HEALTHY, OPTIONS, undefined, memo);
+    const before = memo.builds;
+    const back = desiredMessages(BASE, HEALTHY, OPTIONS, undefined, memo);
+    // The returning user and the home document, in the publishing order of a fresh build.
+    expect(memo.builds - before).toBe(2);
+    expect([...back]).toEqual([...desiredMessages(BASE, HEALTHY, OPTIONS)]);
+  });
+
+  it('the same users in the same order: the same map, updated in place, so an unchanged user allocates nothing', () => {
+    const memo = createDocumentMemo();
+    const first = desiredMessages(BASE, HEALTHY, OPTIONS, undefined, memo);
+    const next = withUser(BASE, 7, { admin: !BASE.users[7]?.admin });
+    const second = desiredMessages(next, HEALTHY, OPTIONS, undefined, memo);
+    expect(second).toBe(first);
+    expect([...second]).toEqual([...desiredMessages(next, HEALTHY, OPTIONS)]);
+    // Users in another order publish in another order: a new map.
+    const reordered = { ...next, users: [...next.users].reverse() };
+    const third = desiredMessages(reordered, HEALTHY, OPTIONS, undefined, memo);
+    expect(third).not.toBe(second);
+    expect([...third]).toEqual([...desiredMessages(reordered, HEALTHY, OPTIONS)]);
+  });
+
+  it('any sequence of homes and bridge states gives what a fresh call gives', () => {
+    const small = largeHome(4);
+    const step = fc.record({
+      user: fc.nat({ max: 3 }),
+      field: fc.constantFrom('restricted', 'admin', 'friendlyName', 'thumb', 'updatedAt', 'drop', 'homeName', 'reset', 'none'),
+      failed: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 12 }), (steps) => {
+        const memo = createDocumentMemo();
+        let current = small;
+        for (const { user, field, failed } of steps) {
+          current = field === 'reset' ? { ...small, users: [...small.users].reverse() } : change(current, user, field);
+          const bridge = failed ? afterFailure(HEALTHY, { kind: 'network', message: 'down' }, new Date(0)) : HEALTHY;
+          expect([...desiredMessages(current, bridge, OPTIONS, undefined, memo)]).toEqual([...desiredMessages(current, bridge, OPTIONS)]);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+function change(home: Home, index: number, field: string): Home {
+  const user = home.users[index % Math.max(home.users.length, 1)];
+  if (!user) return home;
+  switch (field) {
+    case 'restricted': return withUser(home, home.users.indexOf(user), { restricted: !user.restricted });
+    case 'admin': return withUser(home, home.users.indexOf(user), { admin: !user.admin });
+    case 'friendlyName': return withUser(home, home.users.indexOf(user), { friendlyName: `${user.friendlyName}x` });
+    case 'thumb': return withUser(home, home.users.indexOf(user), { thumb: user.thumb ? '' : 'https://example.com/a.png' });
+    case 'updatedAt': return withUser(home, home.users.indexOf(user), { updatedAt: (user.updatedAt ?? 0) + 1 });
+    case 'drop': return { ...home, users: home.users.filter((other) => other !== user) };
+    case 'homeName': return { ...home, name: `${home.name}!` };
+    default: return { ...home };
+  }
+}
+
+describe('sameFields', () => {
+  it('compares every field, and sees a field that only one side has', () => {
+    expect(sameFields({ a: 1, b: 'x' }, { b: 'x', a: 1 })).toBe(true);
+    expect(sameFields({ a: 1, b: 'x' }, { a: 1, b: 'y' })).toBe(false);
+    expect(sameFields({ a: 1 }, { a: 1, b: undefined })).toBe(false);
+    expect(sameFields({ a: 1, b: undefined }, { a: 1 })).toBe(false);
+    expect(sameFields({ a: 1, users: [1] }, { a: 1, users: [2] }, 'users')).toBe(true);
+  });
+});
