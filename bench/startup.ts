@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterSuccess, INITIAL_BRIDGE_STATUS } from '../src/bridge/status.js';
-import { desiredMessages } from '../src/mqtt/desired.js';
+import { desiredMessages } from '../src/desired/desired.js';
 import { statusTopic, type TopicConfig } from '../src/mqtt/topics.js';
 import type { Home } from '../src/plex/home.js';
 import { HOMEPAGE, PRODUCT_NAME, VERSION } from '../src/version.js';

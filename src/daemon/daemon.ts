@@ -5,11 +5,12 @@ import { PlexError } from '../plex/errors.js';
 import type { Publisher, IncomingMessage } from '../mqtt/publisher.js';
 import { readRetained } from '../mqtt/retained.js';
 import { applyMessages, ownedRetained, planMessages, type Message } from '../mqtt/plan.js';
-import { desiredMessages, type DesiredOptions } from '../mqtt/desired.js';
+import { desiredMessages, type DesiredOptions } from '../desired/desired.js';
 import { rememberRetained, withLastKnown } from '../mqtt/last-known.js';
-import { createDocumentMemo } from '../mqtt/memo.js';
+import { createDocumentMemo } from '../desired/memo.js';
 import { ownedTopicFilters, refreshCommandTopic, statusTopic, syncTopic } from '../mqtt/topics.js';
 import { REFRESH_PAYLOAD } from '../ha/discovery.js';
+import { withRemovedComponents } from '../ha/removal.js';
 import { afterFailure, afterSuccess, INITIAL_BRIDGE_STATUS, type BridgeStatus } from '../bridge/status.js';
 import { nextPollDelay, type BackoffPolicy } from './backoff.js';
 import type { Clock } from './clock.js';
@@ -112,7 +113,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     const ours = desiredMessages(current, bridge, options, deps.activity?.snapshot(), memo);
     // Before the first good poll, what the broker held at start stands in for the home (#9).
     const desired = current || !lastKnown ? ours : withLastKnown(ours, lastKnown, topics.baseTopic);
-    const published = await publishAll(planMessages(before, desired, { removeStale: current !== null, force }));
+    const plan = planMessages(before, desired, { removeStale: current !== null, force, reconcile: withRemovedComponents });
+    const published = await publishAll(plan);
     // Events after the state they describe is acknowledged, against what subscribers saw before it.
     if (current && deps.events) await deps.events.afterPublish(before, current, published);
     if (current && !homeAnnounced) {

@@ -1,5 +1,4 @@
 import { refreshCommandTopic, statusTopic, syncTopic, type TopicConfig } from './topics.js';
-import { withRemovedComponents } from '../ha/removal.js';
 
 /**
  * Pure: the heart of the daemon. From what the broker holds now and what it should hold, the exact
@@ -22,6 +21,12 @@ export interface PlanOptions {
   readonly removeStale: boolean;
   /** Republish everything desired even where the broker already has it (Home Assistant restarted). */
   readonly force?: boolean;
+  /**
+   * What to publish for `wanted` given what the broker holds on its topic; `wanted` itself by default.
+   * The daemon passes Home Assistant's component removal (src/ha/removal.ts), which keeps this module
+   * free of any one consumer's rules.
+   */
+  readonly reconcile?: (held: string | undefined, wanted: string) => string;
 }
 
 export function planMessages(
@@ -32,7 +37,7 @@ export function planMessages(
   const messages: Message[] = [];
   for (const [topic, wanted] of desired) {
     const held = current.get(topic);
-    const payload = withRemovedComponents(held, wanted);
+    const payload = options.reconcile ? options.reconcile(held, wanted) : wanted;
     if (options.force || held !== payload) messages.push({ topic, payload });
   }
   if (options.removeStale) {

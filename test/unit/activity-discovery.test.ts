@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { desiredMessages } from '../../src/mqtt/desired.js';
-import { createDocumentMemo } from '../../src/mqtt/memo.js';
+import { desiredMessages } from '../../src/desired/desired.js';
+import { createDocumentMemo } from '../../src/desired/memo.js';
 import { INITIAL_BRIDGE_STATUS } from '../../src/bridge/status.js';
 import type { ActivitySnapshot } from '../../src/activity/activity.js';
 import { parseSessions } from '../../src/pms/parse-sessions.js';
 import { episode, sessionsXml } from '../support/pms-fixtures.js';
 import { home, KID, OWNER } from '../support/plex-fixtures.js';
 
-// The watching entities and documents as the desired state holds them (src/mqtt/desired.ts).
+// The watching entities and documents as the desired state holds them (src/desired/desired.ts).
 
 const OPTIONS = {
   topics: { baseTopic: 'plex-home', discoveryPrefix: 'homeassistant' },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyMessages, planMessages } from '../../src/mqtt/plan.js';
-import { desiredMessages, type DesiredOptions } from '../../src/mqtt/desired.js';
+import { desiredMessages, type DesiredOptions } from '../../src/desired/desired.js';
 import { withRemovedComponents } from '../../src/ha/removal.js';
 import { INITIAL_BRIDGE_STATUS, afterSuccess } from '../../src/bridge/status.js';
 import { home, KID, OWNER } from '../support/plex-fixtures.js';
@@ -30,7 +30,7 @@ describe('removing a component from a device config', () => {
     const broker = new Map(desired);
     broker.set(KID_CONFIG, olderRelease(desired.get(KID_CONFIG) ?? ''));
 
-    const messages = planMessages(broker, desired, { removeStale: true });
+    const messages = planMessages(broker, desired, { removeStale: true, reconcile: withRemovedComponents });
     expect(messages.map((m) => m.topic)).toEqual([KID_CONFIG]);
     const sent = JSON.parse(messages[0]?.payload ?? '{}') as Config;
     expect(sent.components['legacy_status']).toEqual({ platform: 'sensor' });
@@ -39,16 +39,16 @@ describe('removing a component from a device config', () => {
 
     // The stub stays in the retained config (a Home Assistant that was offline still reads it): no repeat.
     const after = applyMessages(broker, messages);
-    expect(planMessages(after, desired, { removeStale: true })).toEqual([]);
-    expect(planMessages(after, desired, { removeStale: true, force: true }).find((m) => m.topic === KID_CONFIG)?.payload).toBe(messages[0]?.payload);
+    expect(planMessages(after, desired, { removeStale: true, reconcile: withRemovedComponents })).toEqual([]);
+    expect(planMessages(after, desired, { removeStale: true, force: true, reconcile: withRemovedComponents }).find((m) => m.topic === KID_CONFIG)?.payload).toBe(messages[0]?.payload);
   });
 
   it('removes the avatar entity of a user whose avatar went away, and brings it back with one', () => {
     const withAvatar = desiredMessages(home(), HEALTHY, OPTIONS);
     const noAvatar = desiredMessages(home({ users: [OWNER, { ...KID, thumb: '' }] }), HEALTHY, OPTIONS);
-    const [removal] = planMessages(withAvatar, noAvatar, { removeStale: true }).filter((m) => m.topic === KID_CONFIG);
+    const [removal] = planMessages(withAvatar, noAvatar, { removeStale: true, reconcile: withRemovedComponents }).filter((m) => m.topic === KID_CONFIG);
     expect((JSON.parse(removal?.payload ?? '{}') as Config).components['avatar']).toEqual({ platform: 'image' });
-    const back = planMessages(applyMessages(withAvatar, removal ? [removal] : []), withAvatar, { removeStale: true });
+    const back = planMessages(applyMessages(withAvatar, removal ? [removal] : []), withAvatar, { removeStale: true, reconcile: withRemovedComponents });
     expect(back.filter((m) => m.topic === KID_CONFIG).map((m) => m.payload)).toEqual([withAvatar.get(KID_CONFIG)]);
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deriveEvents } from '../../src/events/derive.js';
 import { eventMessages, eventPayload } from '../../src/events/messages.js';
 import { homeFromRetained } from '../../src/events/retained-home.js';
-import { desiredMessages } from '../../src/mqtt/desired.js';
+import { desiredMessages } from '../../src/desired/desired.js';
 import { INITIAL_BRIDGE_STATUS } from '../../src/bridge/status.js';
 import type { Home } from '../../src/plex/home.js';
 import { home, KID, OWNER, TEEN, user } from '../support/plex-fixtures.js';

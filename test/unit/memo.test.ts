@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { desiredMessages, type DesiredOptions } from '../../src/mqtt/desired.js';
-import { createDocumentMemo, sameFields } from '../../src/mqtt/memo.js';
+import { desiredMessages, type DesiredOptions } from '../../src/desired/desired.js';
+import { createDocumentMemo, sameFields } from '../../src/desired/memo.js';
 import { INITIAL_BRIDGE_STATUS, afterFailure, afterSuccess } from '../../src/bridge/status.js';
 import type { Home } from '../../src/plex/home.js';
 import { largeHome } from '../support/plex-fixtures.js';

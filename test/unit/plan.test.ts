@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyMessages, ownedRetained, planMessages, type Message } from '../../src/mqtt/plan.js';
-import { desiredMessages, type DesiredOptions } from '../../src/mqtt/desired.js';
+import { desiredMessages, type DesiredOptions } from '../../src/desired/desired.js';
 import { INITIAL_BRIDGE_STATUS, afterFailure, afterSuccess } from '../../src/bridge/status.js';
 import type { Home } from '../../src/plex/home.js';
 import { KID, OWNER, TEEN, home } from '../support/plex-fixtures.js';

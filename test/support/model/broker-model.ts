@@ -2,7 +2,7 @@ import type { Home } from '../../../src/plex/home.js';
 import { withRemovedComponents } from '../../../src/ha/removal.js';
 import type { PlexErrorKind } from '../../../src/plex/errors.js';
 import { afterFailure, afterSuccess, INITIAL_BRIDGE_STATUS, type BridgeStatus } from '../../../src/bridge/status.js';
-import { desiredMessages, type DesiredOptions } from '../../../src/mqtt/desired.js';
+import { desiredMessages, type DesiredOptions } from '../../../src/desired/desired.js';
 import { statusTopic } from '../../../src/mqtt/topics.js';
 
 /**

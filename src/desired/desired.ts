@@ -1,15 +1,15 @@
 import { displayName, type Home, type HomeUser } from '../plex/home.js';
 import type { BridgeStatus } from '../bridge/status.js';
 import { bridgeDiscovery, homeDiscovery, userDiscovery, type DiscoveryContext } from '../ha/discovery.js';
-import { bridgeStateTopic, homeStateTopic, userStateTopic, type TopicConfig } from './topics.js';
-import { bridgeDocument, homeDocument, userDocument } from './state.js';
+import { bridgeStateTopic, homeStateTopic, userStateTopic, type TopicConfig } from '../mqtt/topics.js';
+import { bridgeDocument, homeDocument, userDocument } from '../mqtt/state.js';
 import { homeActivity, type ActivitySnapshot, type HomeActivity } from '../activity/activity.js';
 import { activityDocuments } from '../activity/desired.js';
 import { createDocumentMemo, sameFields, sameHome, type DocumentMemo, type UserMessages } from './memo.js';
 
 /**
  * Pure: every retained message the broker should hold, as topic → payload, in publishing order. Given the
- * daemon's memo, what did not change since the last call is reused rather than rebuilt (src/mqtt/memo.ts),
+ * daemon's memo, what did not change since the last call is reused rather than rebuilt (src/desired/memo.ts),
  * and the map returned is the memo's, valid until its next call.
  */
 
