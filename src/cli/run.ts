@@ -1,4 +1,4 @@
-import { POLL_INTERVAL_WARNING_SECONDS } from '../config/schema.js';
+import { startWarnings } from '../config/warnings.js';
 import { createHealthFile } from '../state/health.js';
 import { watchToken } from '../state/token-watch.js';
 import { createLogger, type Logger } from '../log.js';
@@ -38,9 +38,7 @@ export const run: Command = async (context) => {
   log.info(`${PRODUCT_NAME} ${VERSION} starting`, {
     plex: config.plex.apiUrl, pollInterval: config.plex.pollInterval, ...(settings.app ? { app: settings.app.dataDir } : {}),
   });
-  if (config.plex.pollInterval < POLL_INTERVAL_WARNING_SECONDS) {
-    log.warn(`plex.pollInterval is ${config.plex.pollInterval} s; below ${POLL_INTERVAL_WARNING_SECONDS} s plex.tv may rate-limit`);
-  }
+  for (const warning of startWarnings(config)) log.warn(warning);
 
   const stop = new AbortController();
   // Unhealthy at once, not a poll interval later; there is no heartbeat before start-up is done.
