@@ -11,6 +11,7 @@ import { PRODUCT_NAME, VERSION } from '../version.js';
 import { withSupervisorBroker } from '../supervisor/broker.js';
 import { knownUsersStore } from '../state/known-users.js';
 import { usersReport } from '../users/report.js';
+import { unknownEnvWarnings } from '../config/env-typos.js';
 import { EXIT_CONFIG, type Command } from './command.js';
 import { errorText, loadTokenSettings, shownInLines } from './settings.js';
 
@@ -53,6 +54,7 @@ export const check: Command = async (context) => {
     '',
     'Configuration (secrets masked):',
     ...configurationLines(config, token, clientIdentifier),
+    ...unknownEnvWarnings(context.env).map((warning) => `  note: ${warning}`),
     '',
     `broker reachable:  ${broker.text}`,
     `token valid:       ${plex.token.text}`,

@@ -1,4 +1,5 @@
 import { startWarnings } from '../config/warnings.js';
+import { unknownEnvWarnings } from '../config/env-typos.js';
 import { createHealthFile } from '../state/health.js';
 import { watchToken } from '../state/token-watch.js';
 import { createLogger, type Logger } from '../log.js';
@@ -38,7 +39,7 @@ export const run: Command = async (context) => {
   log.info(`${PRODUCT_NAME} ${VERSION} starting`, {
     plex: config.plex.apiUrl, pollInterval: config.plex.pollInterval, ...(settings.app ? { app: settings.app.dataDir } : {}),
   });
-  for (const warning of startWarnings(config)) log.warn(warning);
+  for (const warning of [...startWarnings(config), ...unknownEnvWarnings(context.env)]) log.warn(warning);
 
   const stop = new AbortController();
   // Unhealthy at once, not a poll interval later; there is no heartbeat before start-up is done.
