@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { homeDiscoveries, type DiscoveryContext } from '../../src/ha/discovery.js';
 import { EMPTY_ACTIVITY, homeActivity } from '../../src/activity/activity.js';
+import { eventPayload } from '../../src/activity/events.js';
+import { parseSessions } from '../../src/pms/parse-sessions.js';
+import { episode, sessionsXml } from '../support/pms-fixtures.js';
 import { KID, OWNER, TEEN, home } from '../support/plex-fixtures.js';
 
 // What the README tells a Home Assistant user to type: entity ids and automation triggers. A wrong one
@@ -51,5 +54,18 @@ describe('the README for Home Assistant', () => {
       expect(block).not.toMatch(/^\s*(?:- )?service: /m);
       expect(block).toMatch(/^\s*triggers:/m);
     }
+  });
+
+  it('shows a started event exactly as the daemon sends it (automations read its attributes)', () => {
+    const shown = [...readme.matchAll(/```json\n(\{"event_type":"started"[\s\S]*?)```/g)].map((match) => match[1] ?? '');
+    expect(shown).toHaveLength(1);
+    const [session] = parseSessions(sessionsXml([episode(KID.id)]));
+    if (!session) throw new Error('the fixture has no session');
+    const at = new Date('2026-12-01T21:04:00.000Z');
+    const sent = eventPayload(
+      { type: 'started', user: { uuid: KID.uuid, name: 'Little One' }, session: { ...session, serverId: 'b', serverName: 'Basement', startedAt: at.toISOString() } },
+      at,
+    );
+    expect(JSON.stringify(JSON.parse(shown[0] ?? ''))).toBe(sent);
   });
 });
