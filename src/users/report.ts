@@ -20,6 +20,19 @@ export function usersReport(full: Home, selection: UserSelection, known: Readonl
     hidden: hiddenCount === 0 ? '' : ` (${published} published, ${hiddenCount} hidden by users.include/users.exclude/users.publishNew)`,
     unmatched: selected.unmatched.length === 0
       ? null
-      : `users.include/users.exclude name no user of the home: ${selected.unmatched.join(', ')} (a typo, or a user who left?)`,
+      : `users.include/users.exclude name no user of the home: ${selected.unmatched.join(', ')} (a typo, or a user who left?)${friendlyNameHint(full, selected.unmatched)}`,
   };
+}
+
+/**
+ * Home Assistant shows a user by the friendly name, which is no name to choose users by (it is not unique
+ * and the user may change it): a name that is one gets told the user's title to use instead.
+ */
+export function friendlyNameHint(full: Home, unmatched: readonly string[]): string {
+  const hints = unmatched.flatMap((name) => {
+    const wanted = name.trim().normalize('NFC').toLowerCase();
+    const user = full.users.find((candidate) => candidate.friendlyName !== '' && candidate.friendlyName.normalize('NFC').toLowerCase() === wanted);
+    return user ? [`"${name.trim()}" is the friendly name of the user titled "${user.title}"`] : [];
+  });
+  return hints.length === 0 ? '' : `; users are named by uuid, username or title: ${hints.join(', ')}`;
 }

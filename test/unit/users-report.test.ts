@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { usersReport } from '../../src/users/report.js';
+import { friendlyNameHint, usersReport } from '../../src/users/report.js';
 import { KID, OWNER, home } from '../support/plex-fixtures.js';
 
 const everyone = { include: [], exclude: [], publishNew: true };
@@ -20,5 +20,16 @@ describe('what check says of the choice of users', () => {
     const report = usersReport(home({ users: [OWNER, KID] }), { ...everyone, include: ['Kidoo'] }, null);
     expect(report.hidden).toBe(' (0 published, 2 hidden by users.include/users.exclude/users.publishNew)');
     expect(report.unmatched).toContain('Kidoo');
+  });
+});
+
+describe('a friendly name given to choose a user', () => {
+  it('is told the title to use instead, in check and in the log', () => {
+    const report = usersReport(home({ users: [OWNER, KID] }), { ...everyone, exclude: ['little one'] }, null);
+    expect(report.unmatched).toBe(
+      'users.include/users.exclude name no user of the home: little one (a typo, or a user who left?); ' +
+        'users are named by uuid, username or title: "little one" is the friendly name of the user titled "Kiddo"',
+    );
+    expect(friendlyNameHint(home({ users: [OWNER, KID] }), ['nobody'])).toBe('');
   });
 });
