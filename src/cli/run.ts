@@ -45,6 +45,8 @@ export const run: Command = async (context) => {
   // Unhealthy at once, not a poll interval later; there is no heartbeat before start-up is done.
   let markStopped = (): void => undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
+    // Ctrl-C reaches a wrapper too, which may pass on SIGTERM as well: one stop, said once.
+    if (stop.signal.aborted) return;
     log.info(`${signal} received; publishing offline and stopping`);
     markStopped();
     stop.abort();
