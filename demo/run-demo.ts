@@ -133,7 +133,9 @@ function playOn(pms: FakePms, sessions: readonly FixtureSession[]): void {
 
 /** On the user's own broker, the demo's devices go when the demo goes. */
 async function clearDemoTopics(watcher: Watcher, topics: TopicConfig, say: (text: string) => void): Promise<void> {
-  const owned = [...ownedRetained(watcher.latest, topics, PRODUCT_NAME).keys()];
+  // The watcher saw the live events too (an MQTT 3.1.1 subscriber cannot tell them from retained
+  // messages); they were never retained, and an empty one would reach Home Assistant's event entities.
+  const owned = [...ownedRetained(watcher.latest, topics, PRODUCT_NAME).keys()].filter((topic) => !topic.endsWith('/events'));
   const status = statusTopic(topics);
   await watcher.clear(watcher.latest.has(status) ? [...owned, status] : owned);
   say(`cleared the demo's ${owned.length} retained topics from the broker`);

@@ -67,6 +67,8 @@ export function createActivityMonitor(deps: ActivityMonitorDeps): ActivityMonito
   };
 
   const discover = async (signal: AbortSignal): Promise<PlexServer[] | null> => {
+    // Said once per kind of trouble (as for the servers themselves); the retries go to debug.
+    let said = '';
     for (let failures = 1; !signal.aborted; failures++) {
       try {
         return await deps.connector.discover(signal);
@@ -74,9 +76,10 @@ export function createActivityMonitor(deps: ActivityMonitorDeps): ActivityMonito
         if (signal.aborted) return null;
         const delay = Math.min(deps.backoff.retryMaxMs, deps.backoff.retryMinMs * 2 ** (failures - 1));
         const message = error instanceof Error ? error.message : String(error);
-        log.warn(`the owner's Plex Media Servers cannot be listed: ${message}; Watching is unavailable`, {
+        log[message === said ? 'debug' : 'warn'](`the owner's Plex Media Servers cannot be listed: ${message}; Watching is unavailable`, {
           retryInSeconds: Math.round(delay / 1000),
         });
+        said = message;
         await clock.sleep(delay, signal);
       }
     }

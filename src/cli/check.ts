@@ -10,6 +10,9 @@ import { createRedactor } from '../redaction/redact.js';
 import { PRODUCT_NAME, VERSION } from '../version.js';
 import { withSupervisorBroker } from '../supervisor/broker.js';
 import { checkWatching } from './check-watching.js';
+import { knownUsersStore } from '../state/known-users.js';
+import { usersReport } from '../users/report.js';
+import { unknownEnvWarnings } from '../config/env-typos.js';
 import { EXIT_CONFIG, type Command } from './command.js';
 import { errorText, loadTokenSettings, shownInLines } from './settings.js';
 
@@ -31,6 +34,8 @@ interface Finding {
 interface PlexFindings {
   readonly token: Finding;
   readonly home: Finding;
+  /** Names in users.include/users.exclude that match nobody: said, but not a failure (a user may have left). */
+  readonly users?: string | null;
   /** For the closing line, when something failed. */
   readonly problem?: string;
 }
@@ -52,11 +57,13 @@ export const check: Command = async (context) => {
     '',
     'Configuration (secrets masked):',
     ...configurationLines(config, token, clientIdentifier),
+    ...unknownEnvWarnings(context.env).map((warning) => `  note: ${warning}`),
     '',
     `broker reachable:  ${broker.text}`,
     `token valid:       ${plex.token.text}`,
     `home:              ${plex.home.text}`,
     ...watching.lines,
+    ...(plex.users ? [`users:             ${plex.users}`] : []),
     '',
   ].join('\n');
   // Belt and braces, as in the log: whatever a broker or plex.tv error message might echo stays here.
@@ -102,7 +109,12 @@ async function checkPlex(config: Config, token: TokenSource, clientIdentifier: s
   try {
     const home = await plex.fetchHome();
     const users = home.users.length === 1 ? '1 user' : `${home.users.length} users`;
-    return { token: { ok: true, text: `yes (from ${token.origin})` }, home: { ok: true, text: `"${home.name}", ${users}` } };
+    const chosen = usersReport(home, config.users, knownUsers(config.stateDir));
+    return {
+      token: { ok: true, text: `yes (from ${token.origin})` },
+      home: { ok: true, text: `"${home.name}", ${users}${chosen.hidden}` },
+      users: chosen.unmatched,
+    };
   } catch (error) {
     const unread: Finding = { ok: false, text: 'not read' };
     if (error instanceof PlexError && error.kind === 'unauthorized') {
@@ -114,6 +126,16 @@ async function checkPlex(config: Config, token: TokenSource, clientIdentifier: s
     }
     // Plex's own guidance: only 200 and 401 say anything about the token.
     return { token: { ok: false, text: `unknown: ${errorText(error)}` }, home: unread, problem: 'plex.tv could not confirm the token' };
+  }
+}
+
+/** As the daemon reads them; unreadable counts as a first run, as it does there. */
+function knownUsers(stateDir: string): ReadonlySet<string> | null {
+  try {
+    const stored = knownUsersStore(stateDir).read();
+    return stored ? new Set(stored) : null;
+  } catch {
+    return null;
   }
 }
 

@@ -20,6 +20,8 @@ export function dispatch(argv: readonly string[]): Dispatch {
   if (first === 'help') {
     const topic = rest[0];
     if (topic === undefined) return { kind: 'help' };
+    // `run` is no word to type for the daemon (it runs with no command), but its help has to be reachable.
+    if (topic === 'run') return { kind: 'help', command: 'run' };
     return isCommand(topic) ? { kind: 'help', command: topic } : { kind: 'unknown', word: topic };
   }
   // No command, or settings only: the daemon.

@@ -22,7 +22,7 @@ Commands:
   check    test the configuration, the broker and the Plex token once, and report
   health   exit 0 when the running daemon is healthy (container HEALTHCHECK)
   version  print the version
-  help     this help; \`help <command>\` or \`<command> --help\` for one command
+  help     this help; \`help <command>\` or \`<command> --help\` for one command, \`help run\` for the daemon
 
 ${OPTIONS}
 

@@ -1,4 +1,5 @@
-import { POLL_INTERVAL_WARNING_SECONDS } from '../config/schema.js';
+import { startWarnings } from '../config/warnings.js';
+import { unknownEnvWarnings } from '../config/env-typos.js';
 import { createHealthFile } from '../state/health.js';
 import { watchToken } from '../state/token-watch.js';
 import { createLogger, type Logger } from '../log.js';
@@ -38,14 +39,14 @@ export const run: Command = async (context) => {
   log.info(`${PRODUCT_NAME} ${VERSION} starting`, {
     plex: config.plex.apiUrl, pollInterval: config.plex.pollInterval, ...(settings.app ? { app: settings.app.dataDir } : {}),
   });
-  if (config.plex.pollInterval < POLL_INTERVAL_WARNING_SECONDS) {
-    log.warn(`plex.pollInterval is ${config.plex.pollInterval} s; below ${POLL_INTERVAL_WARNING_SECONDS} s plex.tv may rate-limit`);
-  }
+  for (const warning of [...startWarnings(config), ...unknownEnvWarnings(context.env)]) log.warn(warning);
 
   const stop = new AbortController();
   // Unhealthy at once, not a poll interval later; there is no heartbeat before start-up is done.
   let markStopped = (): void => undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
+    // Ctrl-C reaches a wrapper too, which may pass on SIGTERM as well: one stop, said once.
+    if (stop.signal.aborted) return;
     log.info(`${signal} received; publishing offline and stopping`);
     markStopped();
     stop.abort();

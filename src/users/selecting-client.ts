@@ -2,6 +2,7 @@ import type { Logger } from '../log.js';
 import type { PlexClient } from '../plex/client.js';
 import type { KnownUsersStore } from '../state/known-users.js';
 import { selectUsers, type UserSelection } from './select.js';
+import { friendlyNameHint } from './report.js';
 
 /**
  * plex.tv as the daemon sees it once the owner's choice of users is applied: each good answer comes back
@@ -31,13 +32,16 @@ export function selectingClient(plex: PlexClient, selection: UserSelection, stor
     membersAtStart,
     plex: {
       async fetchHome(signal) {
-        const selected = selectUsers(await plex.fetchHome(signal), selection, known);
+        const full = await plex.fetchHome(signal);
+        const selected = selectUsers(full, selection, known);
         known = new Set(selected.known);
         const hidden = selected.home.hiddenUuids?.length ?? 0;
         if (hidden !== lastHidden && (hidden > 0 || lastHidden > 0)) log.info('users chosen for publishing', { shown: selected.home.users.length, hidden });
         lastHidden = hidden;
         const unmatched = selected.unmatched.join(', ');
-        if (unmatched && unmatched !== lastUnmatched) log.warn(`users.include/users.exclude name no user of the home: ${unmatched}`);
+        if (unmatched && unmatched !== lastUnmatched) {
+          log.warn(`users.include/users.exclude name no user of the home: ${unmatched}${friendlyNameHint(full, selected.unmatched)}`);
+        }
         lastUnmatched = unmatched;
         const text = selected.known.join('\n');
         if (text !== stored) {

@@ -111,7 +111,7 @@ describe('plex-home-mqtt check', () => {
     await using check = startDaemon(
       {
         PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, MQTT_USERNAME: 'ha', MQTT_PASSWORD: BROKER_PASSWORD,
-        USERS_EXCLUDE: 'Kiddo, zoe_plays',
+        USERS_EXCLUDE: 'Kiddo, zoe_plays', USER_INCLUDE: 'Plexopedia',
       },
       ['check'],
     );
@@ -119,12 +119,16 @@ describe('plex-home-mqtt check', () => {
     const output = check.output();
     expect(output).toMatch(/^ {2}users\.exclude +Kiddo,zoe_plays$/m);
     expect(output).toMatch(/^ {2}users\.include +""$/m);
+    // A typo in a variable's name is no setting: said, with the name it most likely meant.
+    expect(output).toContain('  note: environment variable USER_INCLUDE is not a setting of this daemon and is ignored; did you mean USERS_INCLUDE?');
     expect(output).toMatch(/^ {2}plex\.token +\[Sensitive\] \(from PLEX_TOKEN\)$/m);
     expect(output).toMatch(/^ {2}mqtt\.password +\[Sensitive\]$/m);
     expect(output).toMatch(/^ {2}mqtt\.username +ha$/m);
     expect(output).toContain(`broker reachable:  yes (${broker.url})`);
     expect(output).toContain('token valid:       yes (from PLEX_TOKEN)');
-    expect(output).toContain(`home:              "Plexopedia's home", 2 users`);
+    expect(output).toContain(`home:              "Plexopedia's home", 2 users (1 published, 1 hidden by users.include/users.exclude/users.publishNew)`);
+    // zoe_plays is not in this home: a typo or a user who left is said, but is no failure.
+    expect(output).toMatch(/^users: +users\.include\/users\.exclude name no user of the home: zoe_plays /m);
     expect(output).toMatch(/All checks passed\.\n$/);
     expect(output).not.toContain(plex.token);
     expect(output).not.toContain(BROKER_PASSWORD);

@@ -107,6 +107,8 @@ describe('npm run demo', () => {
     expect(demo.output()).toContain(`MQTT broker          ${broker.url} (MQTT_URL)`);
     expect(mqttLines(demo.output())).toContain(`${ZOE_DEVICE}  Home Assistant device "Zoë" with 12 entities`);
     expect(demo.output()).toMatch(/cleared the demo's \d+ retained topics/);
+    // Events were never retained: nothing to clear, and an empty one would reach Home Assistant's event entities.
+    expect(mqttLines(demo.output()).filter((line) => /\/events {2}\(cleared\)$/.test(line))).toEqual([]);
     expect([...(await retainedMessages(broker.url)).keys()]).toEqual([]);
   });
 

@@ -6,11 +6,12 @@ import type { NotificationSocketOptions } from '../../src/pms/notifications.js';
 import type { PlexServer } from '../../src/pms/resources.js';
 import type { PlexSession } from '../../src/pms/session.js';
 import { parseSessions } from '../../src/pms/parse-sessions.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger, type Logger } from '../../src/log.js';
 import { Writable } from 'node:stream';
 import { FakeClock, settle } from '../support/fake-clock.js';
 import { episode, sessionsXml } from '../support/pms-fixtures.js';
 import { home, KID, OWNER } from '../support/plex-fixtures.js';
+import { memoryLog } from '../support/memory-log.js';
 
 // The monitor on a fake clock with a stand-in connector (the real one is proven against the loopback
 // Plex Media Server in test/integration/activity.test.ts).
@@ -39,12 +40,15 @@ function standIn(initial: PlexServer[]) {
   return { connector, state, sessions, sockets };
 }
 
-function monitorWith(connector: PmsConnector, clock: FakeClock) {
-  const log = createLogger({ level: 'error', format: 'text', secrets: () => [], stream: new Writable({ write: (_c, _e, done) => done() }) });
+function monitorWith(connector: PmsConnector, clock: FakeClock, log: Logger = quiet()) {
   return createActivityMonitor({
     connector, clock, log, home: () => home({ users: [OWNER, KID] }), checkIntervalMs: 60_000, rediscoverMs: 900_000,
     backoff: { pollIntervalMs: 60_000, retryMinMs: 1_000, retryMaxMs: 300_000, unauthorizedMs: 300_000, retryAfterMaxMs: 300_000, outageMaxMs: 300_000 },
   });
+}
+
+function quiet(): Logger {
+  return createLogger({ level: 'error', format: 'text', secrets: () => [], stream: new Writable({ write: (_c, _e, done) => done() }) });
 }
 
 describe('the activity monitor', () => {
@@ -94,5 +98,32 @@ describe('the activity monitor', () => {
     stop.abort();
     await running;
     expect(stand.sockets.size).toBe(0);
+  });
+
+  it('says once that plex.tv cannot list the servers, not on every retry, and when they are found', async () => {
+    const clock = new FakeClock();
+    const stand = standIn([server('basement')]);
+    let failing = true;
+    const connector: PmsConnector = {
+      ...stand.connector,
+      discover: () => (failing ? Promise.reject(new Error('GET /api/v2/resources answered 404')) : Promise.resolve(stand.state.servers)),
+    };
+    const log = memoryLog();
+    const monitor = monitorWith(connector, clock, log);
+    const stop = new AbortController();
+    const running = monitor.run(stop.signal);
+    for (let i = 0; i < 6; i++) {
+      await settle();
+      await clock.advance(64_000);
+    }
+    const listed = (level: string) => log.lines.filter((line) => line.startsWith(`${level}: the owner's Plex Media Servers cannot be listed`));
+    expect(listed('warn')).toHaveLength(1);
+    expect(listed('debug').length).toBeGreaterThanOrEqual(4);
+    failing = false;
+    await clock.advance(300_000);
+    await settle();
+    expect(log.lines.filter((line) => line.startsWith('info: watching Plex Media Servers'))).toHaveLength(1);
+    stop.abort();
+    await running;
   });
 });

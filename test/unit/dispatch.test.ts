@@ -24,6 +24,12 @@ describe('dispatch', () => {
     }
   });
 
+  it("gives the daemon's own help for help run, and says so in the overall help", () => {
+    expect(dispatch(['help', 'run'])).toEqual({ kind: 'help', command: 'run' });
+    expect(usage()).toContain('`help run` for the daemon');
+    expect(commandHelp('run')).toMatch(/^Usage: plex-home-mqtt \[--key=value \.\.\.\]\n\nRuns the daemon/);
+  });
+
   it('gives the overall help for --help, -h or help alone, also among settings', () => {
     for (const argv of [['--help'], ['-h'], ['help'], ['--stateDir=/data', '--help']]) expect(dispatch(argv)).toEqual({ kind: 'help' });
   });

@@ -127,4 +127,12 @@ describe('what the selection says in the log', () => {
     expect(lines.filter((line) => line.includes('name no user of the home: Nobody'))).toHaveLength(1);
     expect(lines.filter((line) => line.includes('could not be stored'))).toHaveLength(1);
   });
+
+  it('tells a user named by the friendly name Home Assistant shows which title to use, even when it hides everyone', async () => {
+    lines.length = 0;
+    const store = { read: () => null, write: () => undefined };
+    const client = selectingClient({ fetchHome: () => Promise.resolve(home()) }, { ...ALL, include: ['Little One'] }, store, log);
+    expect((await client.plex.fetchHome()).users).toEqual([]);
+    expect(lines.filter((line) => line.includes('"Little One" is the friendly name of the user titled "Kiddo"'))).toHaveLength(1);
+  });
 });
