@@ -4,7 +4,7 @@ import type { PlexErrorKind } from '../../../src/plex/errors.js';
 import { PRODUCT_NAME, HOMEPAGE, VERSION } from '../../../src/version.js';
 import type { Broker } from '../broker.js';
 import { startFakePlex, type Fault, type FakePlex } from '../fake-plex.js';
-import { DAEMON_READY, startDaemon, type DaemonProcess } from '../daemon-process.js';
+import { BROKER_SYNCED, startDaemon, type DaemonProcess } from '../daemon-process.js';
 import { eventually, publishOnce, retainedMessages } from '../mqtt-observer.js';
 import { scope, type Scope } from '../scope.js';
 import { BrokerModel, differences, knowledgeFrom, rememberFirst, userOfTopic, type PollResult } from './broker-model.js';
@@ -76,7 +76,7 @@ export class RealWorld {
     this.lastKnown = rememberFirst(null, this.model.owned());
     this.daemon = startDaemon(this.env);
     this.told(); // before it polls: what it may do on its first answer is judged by it
-    await this.daemon.waitForLog(DAEMON_READY, SETTLE_MS);
+    await this.daemon.waitForLog(BROKER_SYNCED, SETTLE_MS);
   }
 
   async stopDaemon(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
@@ -180,7 +180,8 @@ export class RealWorld {
     this.observer = await mqtt.connectAsync(this.broker.url, { reconnectPeriod: 200, clientId: `model-${randomUUID().slice(0, 8)}` });
     this.observer.on('message', (topic, buffer, packet) => {
       // Not retained (a live subscriber cannot tell: MQTT sets the flag only on a new subscription's messages).
-      if (topic.endsWith('/bridge/sync') || topic.endsWith('/bridge/refresh')) return;
+      // Events are published once and never retained (a fresh subscriber in settle() would see one that was).
+      if (topic.endsWith('/bridge/sync') || topic.endsWith('/bridge/refresh') || topic.endsWith('/events')) return;
       const payload = buffer.toString('utf8');
       if (!packet.retain) this.checkLive(topic, payload);
       if (payload === '') this.seen.delete(topic);
@@ -204,11 +205,16 @@ export class RealWorld {
   }
 }
 
-/** The bridge state without the parts that depend on the moment and the URL: the error's text and the times. */
+/**
+ * The bridge state without the parts that depend on the moment and the URL: the error's text, the times, and
+ * how many polls failed in a row (the real daemon's count of polls, which the model cannot time; the in-process
+ * variant checks it exactly).
+ */
 function bridgeFields(payload: string): string {
   const fields = JSON.parse(payload) as Record<string, unknown>;
   delete fields['lastError'];
   delete fields['lastErrorAt'];
   delete fields['lastGoodPollAt'];
+  delete fields['consecutiveFailures'];
   return JSON.stringify(fields);
 }
