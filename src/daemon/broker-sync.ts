@@ -7,7 +7,7 @@ import { desiredMessages, type DesiredOptions } from '../desired/desired.js';
 import { rememberRetained, withLastKnown } from '../mqtt/last-known.js';
 import { createDocumentMemo } from '../desired/memo.js';
 import { ownedTopicFilters, refreshCommandTopic, statusTopic, syncTopic } from '../mqtt/topics.js';
-import { REFRESH_PAYLOAD } from '../ha/discovery.js';
+import { REFRESH_PAYLOAD } from '../ha/bridge-discovery.js';
 import { withRemovedComponents } from '../ha/removal.js';
 import type { BridgeStatus } from '../bridge/status.js';
 import type { Clock } from './clock.js';
