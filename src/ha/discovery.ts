@@ -1,54 +1,23 @@
 import { displayName, type Home, type HomeUser } from '../plex/home.js';
-import {
-  bridgeStateTopic,
-  deviceDiscoveryTopic,
-  homeEventsTopic,
-  homeStateTopic,
-  refreshCommandTopic,
-  statusTopic,
-  topicId,
-  userEventsTopic,
-  userStateTopic,
-  type TopicConfig,
-} from '../mqtt/topics.js';
+import { homeEventsTopic, homeStateTopic, topicId, userEventsTopic, userStateTopic } from '../mqtt/topics.js';
 import { homeEventTypes, userEventTypes } from '../events/types.js';
-import { binarySensor, button, event, image, sensor, type Component, type EntityContext } from './components.js';
+import { binarySensor, event, image, sensor, type Component } from './components.js';
+import { deviceMessage, entityContext, type DiscoveryContext, type DiscoveryMessage } from './device.js';
+import { bridgeDeviceId } from './bridge-discovery.js';
 import { avatarUrl } from './avatar.js';
 import { entityPictureUrl } from './picture.js';
-import type { HomeActivity } from '../activity/activity.js';
 import { homeActivityComponents, userActivityComponents } from '../activity/discovery.js';
 import { ACTIVITY_EVENT_TYPES } from '../activity/events.js';
 
 /**
  * Pure: Home Assistant device-based discovery. One retained config per device on
- * `{prefix}/device/{id}/config`: the bridge (this daemon), the Plex Home, and one per home user.
- * Ids derive only from plex.tv's stable ids, so renaming a user keeps its entities.
+ * `{prefix}/device/{id}/config`: the bridge (this daemon, in bridge-discovery.ts), the Plex Home, and one
+ * per home user. Ids derive only from plex.tv's stable ids, so renaming a user keeps its entities.
  */
 
-export interface Origin {
-  readonly name: string;
-  readonly sw_version: string;
-  readonly support_url: string;
-}
-
-export interface DiscoveryContext {
-  readonly topics: TopicConfig;
-  readonly origin: Origin;
-  /** Live activity (`publish.watching`): adds its entities to the home and user devices, and its event types. */
-  readonly activity?: HomeActivity | undefined;
-}
-
-export interface DiscoveryMessage {
-  readonly topic: string;
-  readonly payload: string;
-}
-
-/** Pressing the Refresh button publishes this on `{base}/bridge/refresh`. */
-export const REFRESH_PAYLOAD = 'refresh';
-
-export function bridgeDeviceId(topics: TopicConfig): string {
-  return `plex_home_mqtt_${topicId(topics.baseTopic)}`;
-}
+// What the rest of the code and the tests import from here, wherever it is defined.
+export { bridgeDeviceId, bridgeDiscovery, REFRESH_PAYLOAD } from './bridge-discovery.js';
+export type { DiscoveryContext, DiscoveryMessage, Origin } from './device.js';
 
 export function homeDeviceId(home: Pick<Home, 'id'>): string {
   return `plex_home_${topicId(home.id)}`;
@@ -56,54 +25,6 @@ export function homeDeviceId(home: Pick<Home, 'id'>): string {
 
 export function userDeviceId(user: Pick<HomeUser, 'uuid'>): string {
   return `plex_home_user_${topicId(user.uuid)}`;
-}
-
-export function bridgeDiscovery(context: DiscoveryContext): DiscoveryMessage {
-  const id = bridgeDeviceId(context.topics);
-  const entity = entityContext(id, 'plex_home_mqtt', bridgeStateTopic(context.topics), context);
-  const components: Record<string, Component> = {
-    connection: binarySensor(entity, {
-      key: 'connection', name: 'plex.tv connection', field: 'connected', nullable: true, deviceClass: 'connectivity', diagnostic: true,
-    }),
-    authentication: binarySensor(entity, {
-      key: 'authentication', name: 'plex.tv authentication', field: 'authenticated', nullable: true, invert: true, deviceClass: 'problem', diagnostic: true,
-    }),
-    last_error: sensor(entity, {
-      key: 'last_error',
-      name: 'Last error',
-      icon: 'mdi:alert-circle-outline',
-      diagnostic: true,
-      // A state is capped at 255 characters; the full text stays in the attributes.
-      valueTemplate: "{{ (value_json.lastError or 'none')[:255] }}",
-      attributesTemplate:
-        "{{ {'message': value_json.lastError, 'kind': value_json.lastErrorKind, 'at': value_json.lastErrorAt} | tojson }}",
-    }),
-    last_error_at: sensor(entity, {
-      key: 'last_error_at', name: 'Last error at', deviceClass: 'timestamp', diagnostic: true,
-      valueTemplate: '{{ value_json.lastErrorAt or None }}',
-    }),
-    last_good_poll: sensor(entity, {
-      key: 'last_good_poll', name: 'Last good poll', deviceClass: 'timestamp', diagnostic: true,
-      valueTemplate: '{{ value_json.lastGoodPollAt or None }}',
-    }),
-    consecutive_failures: sensor(entity, {
-      key: 'consecutive_failures', name: 'Consecutive failures', icon: 'mdi:counter', stateClass: 'measurement', diagnostic: true,
-      valueTemplate: '{{ value_json.consecutiveFailures or 0 }}',
-    }),
-    refresh: button(entity, {
-      key: 'refresh', name: 'Refresh', icon: 'mdi:refresh', diagnostic: true,
-      commandTopic: refreshCommandTopic(context.topics), payloadPress: REFRESH_PAYLOAD,
-    }),
-  };
-  const device = {
-    identifiers: [id],
-    name: 'Plex Home MQTT',
-    manufacturer: 'plex-home-mqtt',
-    model: 'Plex Home to MQTT bridge',
-    sw_version: context.origin.sw_version,
-    configuration_url: context.origin.support_url,
-  };
-  return message(context, id, device, components);
 }
 
 export function homeDiscovery(home: Home, context: DiscoveryContext): DiscoveryMessage {
@@ -133,7 +54,7 @@ export function homeDiscovery(home: Home, context: DiscoveryContext): DiscoveryM
     via_device: bridgeDeviceId(context.topics),
     configuration_url: context.origin.support_url,
   };
-  return message(context, id, device, components);
+  return deviceMessage(context, id, device, components);
 }
 
 export function userDiscovery(home: Home, user: HomeUser, context: DiscoveryContext): DiscoveryMessage {
@@ -180,16 +101,12 @@ export function userDiscovery(home: Home, user: HomeUser, context: DiscoveryCont
     via_device: homeDeviceId(home),
     configuration_url: context.origin.support_url,
   };
-  return message(context, id, device, components);
+  return deviceMessage(context, id, device, components);
 }
 
 /** All discovery configs for a home: the home device and one per user. */
 export function homeDiscoveries(home: Home, context: DiscoveryContext): DiscoveryMessage[] {
   return [homeDiscovery(home, context), ...home.users.map((user) => userDiscovery(home, user, context))];
-}
-
-function entityContext(idPrefix: string, entityIdPrefix: string, stateTopic: string, context: DiscoveryContext): EntityContext {
-  return { idPrefix, entityIdPrefix, stateTopic, availabilityTopic: statusTopic(context.topics) };
 }
 
 /**
@@ -204,18 +121,6 @@ export function entitySlug(name: string, fallback: string): string {
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '');
   return slug || topicId(fallback).toLowerCase();
-}
-
-function message(
-  context: DiscoveryContext,
-  id: string,
-  device: Record<string, unknown>,
-  components: Record<string, Component>,
-): DiscoveryMessage {
-  return {
-    topic: deviceDiscoveryTopic(context.topics, id),
-    payload: JSON.stringify({ device, origin: context.origin, components }),
-  };
 }
 
 /** `started` and `stopped` fire on the event entities only while live activity is published. */

@@ -1,6 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../log.js';
-import { describeTlsFailure, type BrokerTls } from './tls.js';
+import type { BrokerTls } from './tls.js';
+import { connectionOptions, describeMqttError, safeUrl, type Problem } from './connection.js';
 
 /**
  * The only importer of 'mqtt': connection, last will, retained publishing, subscriptions and reconnects.
@@ -167,54 +168,6 @@ export async function probeBroker(options: ProbeOptions): Promise<void> {
     clearTimeout(timer);
     await client.endAsync(true);
   }
-}
-
-/** Who we are to the broker; reconnecting is never left to mqtt.js, whose retries have a fixed period. */
-function connectionOptions(
-  options: Pick<PublisherOptions, 'clientId' | 'username' | 'password' | 'tls' | 'protocolVersion'>,
-): mqtt.IClientOptions {
-  const version = options.protocolVersion ?? 4;
-  return {
-    ...options.tls,
-    protocolVersion: version,
-    // MQTT 3.1 names its protocol MQIsdp; 3.1.1 and 5.0 call it MQTT.
-    protocolId: version === 3 ? 'MQIsdp' : 'MQTT',
-    clientId: options.clientId,
-    ...(options.username ? { username: options.username } : {}),
-    ...(options.password ? { password: options.password } : {}),
-    clean: true,
-    reconnectPeriod: 0,
-    // mqtt-packet's cache keeps a Buffer for every 16-bit number it ever wrote: about 6 MB of a small heap.
-    writeCache: false,
-  };
-}
-
-/** The broker URL without credentials, for log lines. */
-export function safeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return '(invalid url)';
-  }
-}
-
-/** Why a connection failed; `tls` when it is the certificates' doing, which retrying does not fix. */
-interface Problem {
-  readonly text: string;
-  readonly tls: boolean;
-}
-
-function describeMqttError(error: Error): Problem {
-  const tls = describeTlsFailure(error);
-  if (tls) return { text: tls, tls: true };
-  const code = (error as NodeJS.ErrnoException).code;
-  if (/not authori[sz]ed|bad user ?name or password/i.test(error.message)) {
-    return { text: `${error.message}: check mqtt.username and mqtt.password`, tls: false };
-  }
-  return { text: code && !error.message.includes(String(code)) ? `${code} ${error.message}` : error.message, tls: false };
 }
 
 async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
