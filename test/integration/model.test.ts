@@ -44,6 +44,8 @@ function command(label: string, act: (world: RealWorld) => Promise<void> | void)
         trace(`${label} (${Date.now() - started} ms)`);
       } catch (error) {
         trace(`${label} FAILED: ${error instanceof Error ? error.message : String(error)}`);
+        // The daemon's side of it, for a failure that shrinking does not bring back.
+        trace(`the daemon's log, last lines:\n${world.daemon?.output().split('\n').slice(-40).join('\n') ?? '(not running)'}`);
         throw error;
       }
     },
