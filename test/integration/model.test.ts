@@ -44,6 +44,8 @@ function command(label: string, act: (world: RealWorld) => Promise<void> | void)
         trace(`${label} (${Date.now() - started} ms)`);
       } catch (error) {
         trace(`${label} FAILED: ${error instanceof Error ? error.message : String(error)}`);
+        // The daemon's side of it, for a failure that shrinking does not bring back.
+        trace(`the daemon's log, last lines:\n${world.daemon?.output().split('\n').slice(-40).join('\n') ?? '(not running)'}`);
         throw error;
       }
     },
@@ -156,6 +158,12 @@ describe('the built daemon against a model of what the broker must hold (real Mo
   // The defects of #9 as fixed sequences.
   it('regression: restarted during a plex.tv outage, then the broker restarts empty: nobody disappears', async () => {
     await runSequence([stop('SIGTERM'), fault('server'), start(), restartBroker(false), fault(null)]);
+  }, 120_000);
+
+  // Found by seed 448566401: the daemon, started right after a broker restart, cleared the users who had
+  // left before the live subscriber was back; the model's view kept them as ghosts (a test defect).
+  it('regression: the daemon clears leavers at once after a broker restart with persistence: seen live', async () => {
+    await runSequence([stop('SIGTERM'), restartBroker(true), change([{ op: 'leave', pick: 0 }]), start()]);
   }, 120_000);
 
   it('regression: a Refresh press during a running poll leads to one more poll as soon as it ends', async () => {

@@ -123,6 +123,15 @@ describe('the daemon against a model of what the broker must hold (in process)',
     await runSequence(1, [latency(3_000), advance(60_000), advance(1_500), plexChange([{ op: 'join', candidate: 0 }]), refresh(), advance(1_500), advance(3_000)]);
   });
 
+  // Seed -400421156 (MODEL_RUNS=2000): two answers within one command, the second without the avatar the first
+  // had; the broker rightly keeps the avatar as its platform alone, which the model must see too.
+  it('regression: a component two answers in one command add and drop stays as its platform alone', async () => {
+    await runSequence(3, [
+      crash(), plexChange([{ op: 'join', candidate: 0 }, { op: 'leave', pick: 0 }]), latency(3_000), start(),
+      plexChange([{ op: 'details', pick: 1, thumb: false, updatedAt: null }, { op: 'flag', pick: 0, flag: 'admin' }]), refresh(), advance(60_000),
+    ]);
+  });
+
   it('regression: restarted during a plex.tv outage, then the broker restarts empty: nobody disappears', async () => {
     await runSequence(2, [sigterm(), fault('server'), start(), advance(60_000), brokerRestart(false), advance(5_000), fault(null), advance(180_000)]);
   });

@@ -1,5 +1,5 @@
 import type { PublishRecord } from '../memory-broker.js';
-import { differences, userOfTopic } from './broker-model.js';
+import { differences, knowledgeFrom, userOfTopic } from './broker-model.js';
 import { longestWait, MODEL_POLICY } from './faults.js';
 import type { World } from './world.js';
 
@@ -21,7 +21,16 @@ export interface CommandEffects {
 export function checkWorld(world: World, effects: CommandEffects = {}): void {
   const process = world.process;
   const knowledge = world.knowledge();
-  if (process && world.connected) world.model.sync(knowledge, process.lastKnown);
+  if (process && world.connected) {
+    // Each good answer since the last check was published in turn, not only the last: a component one had and
+    // the next lacks stays in the config as its platform alone (Home Assistant's removal), which the last
+    // answer alone cannot tell. Answers that came while disconnected were never published.
+    for (let i = process.checked; i < process.results.length - 1; i += 1) {
+      if ('home' in process.results[i]!) world.model.sync(knowledgeFrom(process.results.slice(0, i + 1)), process.lastKnown);
+    }
+    world.model.sync(knowledge, process.lastKnown);
+  }
+  if (process) process.checked = process.results.length;
   const log = world.broker.takeLog();
   const ours = log.filter((record) => record.client.startsWith('daemon-'));
 

@@ -88,11 +88,28 @@ export class RealWorld {
 
   async restartBroker(keepData: boolean): Promise<void> {
     const syncs = this.syncCount();
+    const before = new Map(this.seen);
     await this.broker.restart({ keepData });
     this.model.restarted(keepData);
     if (!keepData) this.seen.clear();
+    await this.observerCaughtUp(before);
     if (this.daemon && !knowledgeFrom(this.results).home) this.lastKnown = rememberFirst(this.lastKnown, this.model.owned());
     if (this.daemon) await eventually(() => this.syncCount() > syncs || Promise.reject(new Error('no resync')), SETTLE_MS);
+  }
+
+  /**
+   * The live subscriber is blind while the broker is down and until its own reconnection, which can come
+   * after the daemon's (the bundled build starts in ~200 ms): a clear published meanwhile never reaches it,
+   * and a resubscription only brings back what is retained, never what went. So it waits to be subscribed
+   * again, then drops what it held before the restart that the broker no longer holds.
+   */
+  private async observerCaughtUp(before: ReadonlyMap<string, string>): Promise<void> {
+    await eventually(() => {
+      if (!this.observer.connected) throw new Error('the live subscriber did not reconnect to the restarted broker');
+    }, SETTLE_MS, 20);
+    await this.observer.subscribeAsync([...this.s.filters], { qos: 1 });
+    const held = await retainedMessages(this.broker.url, this.s.filters);
+    for (const [topic, payload] of before) if (!held.has(topic) && this.seen.get(topic) === payload) this.seen.delete(topic);
   }
 
   /** plex.tv changes its answer; a running daemon sees it at its next poll. */

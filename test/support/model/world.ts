@@ -51,6 +51,8 @@ export interface DaemonProcess {
   lastPressAt: number;
   /** A press during this poll owes a poll right when it ends. */
   owedAfter: PollRecord | null;
+  /** How many of `results` the model has checked the broker against. */
+  checked: number;
 }
 
 export class World {
@@ -87,7 +89,7 @@ export class World {
     const daemon = createDaemon({ options: OPTIONS, plex: this.plexClient(polls, results), publisher: client, log: quiet, clock: this.clock, random: this.random });
     const stop = new AbortController();
     const process: DaemonProcess = {
-      daemon, client, stop, running: daemon.run(stop.signal), polls, results, lastKnown: null, lastPressAt: -Infinity, owedAfter: null,
+      daemon, client, stop, running: daemon.run(stop.signal), polls, results, lastKnown: null, lastPressAt: -Infinity, owedAfter: null, checked: 0,
     };
     this.process = process;
     this.connect();
