@@ -14,6 +14,8 @@ export interface Scope {
   home(homeId?: string): string;
   readonly status: string;
   readonly bridge: string;
+  /** The daemon's own marker, sent (not retained) after each (re)connection; a live subscriber may see it. */
+  readonly sync: string;
 }
 
 export function scope(name: string): Scope {
@@ -30,5 +32,6 @@ export function scope(name: string): Scope {
     home: (homeId = '1234567') => `${base}/${homeId}/home`,
     status: `${base}/status`,
     bridge: `${base}/bridge/state`,
+    sync: `${base}/bridge/sync`,
   };
 }

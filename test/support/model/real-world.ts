@@ -89,9 +89,11 @@ export class RealWorld {
   async restartBroker(keepData: boolean): Promise<void> {
     const syncs = this.syncCount();
     const before = new Map(this.seen);
+    // Emptied before the restart, not after: the restart may return after the subscriber (and the daemon) are
+    // back, and what the new broker sent meanwhile must not be thrown away nor judged against the old view.
+    if (!keepData) this.seen.clear();
     await this.broker.restart({ keepData });
     this.model.restarted(keepData);
-    if (!keepData) this.seen.clear();
     await this.observerCaughtUp(before);
     if (this.daemon && !knowledgeFrom(this.results).home) this.lastKnown = rememberFirst(this.lastKnown, this.model.owned());
     if (this.daemon) await eventually(() => this.syncCount() > syncs || Promise.reject(new Error('no resync')), SETTLE_MS);
