@@ -87,7 +87,7 @@ export const loginCommand: Command = async (context) => {
     });
     const outcome = await login({ pins, clientIdentifier, stateDir: config.stateDir, stdout, pollIntervalMs: POLL_INTERVAL_MS, signal: stop.signal });
     // An empty PLEX_TOKEN_FILE (Compose's secret before login) gives way to the stored token.
-    const tokenSetElsewhere = config.plex.token.trim() ? (config.plex.tokenFile ?? 'PLEX_TOKEN') : undefined;
+    const tokenSetElsewhere = config.plex.token.trim() ? config.plex.tokenOrigin : undefined;
     return report(outcome, { stdout, stderr, tokenSetElsewhere });
   } catch (error) {
     // plex.tv's PlexErrors and storing's failure alike: one line saying what was tried.

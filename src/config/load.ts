@@ -70,9 +70,28 @@ export function loadConfig({ env, args, layers = [] }: LoadOptions): Config {
   }
   return {
     ...raw,
-    plex: { ...raw.plex, tokenFile: env['PLEX_TOKEN_FILE'] || undefined },
+    plex: { ...raw.plex, ...tokenPlace({ env, args: argv, layers }, files, raw.plex.token) },
     configFile: files.join(','),
   } as Config;
+}
+
+/**
+ * Where plex.token's value came from, by the loading order above (the highest place that sets it wins),
+ * named for the start line and `check`; never the value. Only PLEX_TOKEN_FILE gives a file to re-read.
+ */
+function tokenPlace(
+  { env, args, layers = [] }: LoadOptions,
+  files: readonly string[],
+  token: string,
+): { tokenFile: string | undefined; tokenOrigin: string } {
+  const named = (origin: string): { tokenFile: undefined; tokenOrigin: string } => ({ tokenFile: undefined, tokenOrigin: origin });
+  if (args.some((arg) => arg.startsWith('--plex.token='))) return named('--plex.token');
+  if (env['PLEX_TOKEN']?.trim()) return named('PLEX_TOKEN');
+  const file = env['PLEX_TOKEN_FILE'];
+  if (file) return { tokenFile: file, tokenOrigin: file };
+  if (!token.trim()) return named('PLEX_TOKEN'); // set nowhere: where most set it
+  if (layers.some((layer) => typeof (layer as { plex?: { token?: unknown } }).plex?.token === 'string')) return named('the app options');
+  return named(files.length > 0 ? `configFile ${files.join(', ')}` : 'PLEX_TOKEN');
 }
 
 /** Reads a secret file; trailing newlines (as editors and `echo` leave) are not part of the secret. */

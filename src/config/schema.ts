@@ -11,6 +11,8 @@ export interface Config {
     readonly token: string;
     /** The file the token came from, re-read on every poll so a fixed token needs no restart. */
     readonly tokenFile: string | undefined;
+    /** Where `token` came from (`PLEX_TOKEN`, `--plex.token`, the file, the app options, a config file). */
+    readonly tokenOrigin: string;
     readonly clientIdentifier: string;
     readonly apiUrl: string;
     readonly pollInterval: number;

@@ -37,7 +37,7 @@ export function readStoredToken(stateDir: string): string | undefined {
 export interface TokenSource {
   /** The token now; falls back to the last good one when its file cannot be read for a moment. */
   read(): string;
-  /** Where the token last read came from: `PLEX_TOKEN` or a file's path (never the token itself). */
+  /** Where the token last read came from: `PLEX_TOKEN`, `--plex.token`, a file's path… (never the token itself). */
   readonly origin: string;
   /** The files a new token may appear in, first wins: PLEX_TOKEN_FILE, then the one `login` stores. */
   readonly files: readonly string[];
@@ -51,7 +51,7 @@ export interface TokenSource {
 export function tokenSource(config: Config): TokenSource {
   const fromEnv = config.plex.tokenFile === undefined ? config.plex.token.trim() : '';
   const files = fromEnv ? [] : [...(config.plex.tokenFile ? [config.plex.tokenFile] : []), storedTokenPath(config.stateDir)];
-  const found = fromEnv ? { token: fromEnv, origin: 'PLEX_TOKEN' } : firstToken(files);
+  const found = fromEnv ? { token: fromEnv, origin: config.plex.tokenOrigin } : firstToken(files);
   if (!found) {
     throw new ConfigError('plex.token: is required: set PLEX_TOKEN or PLEX_TOKEN_FILE, or run `plex-home-mqtt login`');
   }

@@ -42,7 +42,7 @@ function configError(env: Record<string, string>, args: string[] = []): ConfigEr
 describe('loadConfig: defaults', () => {
   it('needs only the token; everything else has a default', () => {
     expect(load({ PLEX_TOKEN: TOKEN })).toEqual({
-      plex: { token: TOKEN, tokenFile: undefined, clientIdentifier: '', apiUrl: 'https://plex.tv', pollInterval: 60, timeout: 15, serverUrl: '', sessionsCheckInterval: 60 },
+      plex: { token: TOKEN, tokenFile: undefined, tokenOrigin: 'PLEX_TOKEN', clientIdentifier: '', apiUrl: 'https://plex.tv', pollInterval: 60, timeout: 15, serverUrl: '', sessionsCheckInterval: 60 },
       mqtt: {
         url: 'mqtt://localhost:1883', username: '', password: '', baseTopic: 'plex-home',
         ca: '', cert: '', key: '', rejectUnauthorized: true, version: 4,
@@ -67,7 +67,7 @@ describe('loadConfig: defaults', () => {
       MQTT_CA: certs.ca.path, MQTT_CERT: certs.clientCert.path, MQTT_KEY: certs.clientKey.path, MQTT_REJECT_UNAUTHORIZED: 'false', MQTT_VERSION: '5',
     });
     expect(config).toEqual({
-      plex: { token: TOKEN, tokenFile: undefined, clientIdentifier: 'client-1', apiUrl: 'http://127.0.0.1:8080', pollInterval: 300, timeout: 5, serverUrl: 'http://10.0.0.2:32400', sessionsCheckInterval: 30 },
+      plex: { token: TOKEN, tokenFile: undefined, tokenOrigin: 'PLEX_TOKEN', clientIdentifier: 'client-1', apiUrl: 'http://127.0.0.1:8080', pollInterval: 300, timeout: 5, serverUrl: 'http://10.0.0.2:32400', sessionsCheckInterval: 30 },
       mqtt: {
         url: 'mqtts://broker:8883', username: 'plex', password: 'pw', baseTopic: 'home/plex',
         ca: certs.ca.path, cert: certs.clientCert.path, key: certs.clientKey.path, rejectUnauthorized: false, version: 5,

@@ -66,4 +66,21 @@ describe('tokenSource: origin', () => {
     const token = tokenSource(loadConfig({ env: { STATE_DIR: join(dir, 'env'), PLEX_TOKEN: FILE_TOKEN }, args: [] }));
     expect([token.read(), token.origin, token.files]).toEqual([FILE_TOKEN, 'PLEX_TOKEN', []]);
   });
+
+  it('names a config file, the command line or the app options for a token set there, never PLEX_TOKEN', () => {
+    const configFile = join(dir, 'config.json');
+    writeFileSync(configFile, JSON.stringify({ plex: { token: FILE_TOKEN } }));
+    const env = { STATE_DIR: join(dir, 'places'), CONFIG_FILE: configFile };
+    const fromFile = tokenSource(loadConfig({ env, args: [] }));
+    expect([fromFile.read(), fromFile.origin, fromFile.files]).toEqual([FILE_TOKEN, `configFile ${configFile}`, []]);
+
+    const fromApp = tokenSource(loadConfig({ env, args: [], layers: [{ plex: { token: STORED_TOKEN } }] }));
+    expect([fromApp.read(), fromApp.origin]).toEqual([STORED_TOKEN, 'the app options']);
+
+    // The command line is above everything, a token file included: that file is then not watched either.
+    const tokenFile = join(dir, 'secret-places');
+    writeFileSync(tokenFile, `${STORED_TOKEN}\n`);
+    const fromArgs = tokenSource(loadConfig({ env: { ...env, PLEX_TOKEN_FILE: tokenFile }, args: [`--plex.token=${FILE_TOKEN}`] }));
+    expect([fromArgs.read(), fromArgs.origin, fromArgs.files]).toEqual([FILE_TOKEN, '--plex.token', []]);
+  });
 });
