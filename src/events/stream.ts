@@ -35,10 +35,13 @@ export interface EventStream {
 
 export function createEventStream(options: EventStreamOptions): EventStream {
   let members = options.membersAtStart;
+  /** The home `members` was taken from: the same Home again (an unchanged answer) has the same members. */
+  let membersOf: Home | null = null;
   return {
     async afterPublish(before, home, published) {
       const membersBefore = members;
-      members = new Set([...home.users.map((user) => user.uuid), ...(home.hiddenUuids ?? [])]);
+      if (home !== membersOf) members = new Set([...home.users.map((user) => user.uuid), ...(home.hiddenUuids ?? [])]);
+      membersOf = home;
       if (published === 0) return 0;
       const previous = homeFromRetained(before, options.topics, home.id);
       const events = deriveEvents(previous, home, { before: membersBefore }, options.state);
