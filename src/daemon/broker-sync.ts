@@ -94,7 +94,7 @@ export function createBrokerSync(deps: BrokerSyncDeps): BrokerSync {
     const plan = planMessages(before, desired, { removeStale: current !== null, force, reconcile: withRemovedComponents });
     const published = await publishAll(plan);
     // Events after the state they describe is acknowledged, against what subscribers saw before it.
-    if (current && deps.events) await deps.events.afterPublish(before, current, published);
+    if (current && deps.events) await deps.events.afterPublish(before, current, plan.map((message) => message.topic));
     if (current && !homeAnnounced) {
       homeAnnounced = true;
       log.info('the broker holds the Plex Home', { users: current.users.length });

@@ -170,7 +170,9 @@ function logChanges(log: Logger, before: Home | null, after: Home): void {
     log.info('read the Plex Home', { home: after.name, users: after.users.length });
     return;
   }
-  // The usual poll: the same users in the same order, found without building two sets of 1,000 uuids.
+  // The usual poll: the same answer (the same Home, src/plex/answer-memo.ts), or the same users in the
+  // same order, found without building two sets of 1,000 uuids.
+  if (before === after) return;
   if (before.users.length === after.users.length && before.users.every((user, i) => user.uuid === after.users[i]?.uuid)) return;
   const known = new Set(before.users.map((user) => user.uuid));
   const now = new Set(after.users.map((user) => user.uuid));

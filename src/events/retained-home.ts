@@ -1,5 +1,5 @@
 import type { Home, HomeUser } from '../plex/home.js';
-import { homeStateTopic, userStateTopic, type TopicConfig } from '../mqtt/topics.js';
+import { homeStateTopic, topicId, userStateTopic, type TopicConfig } from '../mqtt/topics.js';
 
 /**
  * Pure: the Home that subscribers last saw, read back from the retained home and user documents
@@ -10,13 +10,19 @@ import { homeStateTopic, userStateTopic, type TopicConfig } from '../mqtt/topics
 
 type Json = Record<string, unknown>;
 
-export function homeFromRetained(retained: ReadonlyMap<string, string>, topics: TopicConfig, homeId: string): Home | null {
+/** `only`: the `topicId`s of the users to read back (src/events/touched.ts); every user without it. */
+export function homeFromRetained(
+  retained: ReadonlyMap<string, string>,
+  topics: TopicConfig,
+  homeId: string,
+  only?: ReadonlySet<string>,
+): Home | null {
   const doc = parseObject(retained.get(homeStateTopic(topics, homeId)));
   if (!doc || typeof doc['id'] !== 'string' || !Array.isArray(doc['users'])) return null;
   const users: HomeUser[] = [];
   for (const entry of doc['users'] as unknown[]) {
     const uuid = (entry as Json | null)?.['uuid'];
-    if (typeof uuid !== 'string') continue;
+    if (typeof uuid !== 'string' || (only && !only.has(topicId(uuid)))) continue;
     const user = userFromDocument(parseObject(retained.get(userStateTopic(topics, homeId, uuid))));
     if (user?.uuid === uuid) users.push(user);
   }
@@ -53,7 +59,7 @@ export function userFromDocument(doc: Json | null): HomeUser | null {
   };
 }
 
-function parseObject(payload: string | undefined): Json | null {
+export function parseObject(payload: string | undefined): Json | null {
   if (!payload) return null;
   try {
     const value: unknown = JSON.parse(payload);

@@ -4,7 +4,7 @@ import type { StateOptions } from '../mqtt/state.js';
 import type { TopicConfig } from '../mqtt/topics.js';
 import { deriveEvents } from './derive.js';
 import { eventMessages } from './messages.js';
-import { homeFromRetained } from './retained-home.js';
+import { touchedPart } from './touched.js';
 
 /**
  * Publishes the events between what the broker held and the home just published there. The daemon calls
@@ -27,21 +27,24 @@ export interface EventStreamOptions {
 export interface EventStream {
   /**
    * `before`: what the broker held before the plan's messages; `home`: what it holds now; `published`:
-   * how many messages the plan took. None means the broker already held this home: no event is possible,
-   * and an unchanged poll costs no parsing.
+   * the topics the plan published. None means the broker already held this home: no event is possible,
+   * and an unchanged poll costs no parsing. Only what they touched is compared (src/events/touched.ts).
    */
-  afterPublish(before: ReadonlyMap<string, string>, home: Home, published: number): Promise<number>;
+  afterPublish(before: ReadonlyMap<string, string>, home: Home, published: readonly string[]): Promise<number>;
 }
 
 export function createEventStream(options: EventStreamOptions): EventStream {
   let members = options.membersAtStart;
+  /** The home `members` was taken from: the same Home again (an unchanged answer) has the same members. */
+  let membersOf: Home | null = null;
   return {
     async afterPublish(before, home, published) {
       const membersBefore = members;
-      members = new Set([...home.users.map((user) => user.uuid), ...(home.hiddenUuids ?? [])]);
-      if (published === 0) return 0;
-      const previous = homeFromRetained(before, options.topics, home.id);
-      const events = deriveEvents(previous, home, { before: membersBefore }, options.state);
+      if (home !== membersOf) members = new Set([...home.users.map((user) => user.uuid), ...(home.hiddenUuids ?? [])]);
+      membersOf = home;
+      if (published.length === 0) return 0;
+      const { previous, next } = touchedPart(before, published, home, options.topics);
+      const events = deriveEvents(previous, next, { before: membersBefore }, options.state);
       if (events.length === 0) return 0;
       const messages = eventMessages(events, options.topics, home.id, options.now());
       await Promise.all(messages.map(({ topic, payload }) => options.publish(topic, payload)));

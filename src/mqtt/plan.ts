@@ -35,15 +35,17 @@ export function planMessages(
   options: PlanOptions,
 ): Message[] {
   const messages: Message[] = [];
-  for (const [topic, wanted] of desired) {
+  // forEach, not for…of: in V8's interpreter (the daemon runs with --no-turbofan) for…of allocates an
+  // entry array and an iterator result per topic, 2,001 of each on every poll of a 1,000-user home.
+  desired.forEach((wanted, topic) => {
     const held = current.get(topic);
     const payload = options.reconcile ? options.reconcile(held, wanted) : wanted;
     if (options.force || held !== payload) messages.push({ topic, payload });
-  }
+  });
   if (options.removeStale) {
-    for (const topic of current.keys()) {
+    current.forEach((_payload, topic) => {
       if (!desired.has(topic)) messages.push({ topic, payload: '' });
-    }
+    });
   }
   return messages;
 }

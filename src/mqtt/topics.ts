@@ -39,7 +39,12 @@ export function homeStateTopic(config: TopicConfig, homeId: string): string {
 }
 
 export function userStateTopic(config: TopicConfig, homeId: string, userUuid: string): string {
-  return `${config.baseTopic}/${topicId(homeId)}/users/${topicId(userUuid)}`;
+  return `${usersTopicPrefix(config, homeId)}${topicId(userUuid)}`;
+}
+
+/** What every user's state topic starts with; the rest is the user's `topicId(uuid)`. */
+export function usersTopicPrefix(config: TopicConfig, homeId: string): string {
+  return `${config.baseTopic}/${topicId(homeId)}/users/`;
 }
 
 /** Every event of the home, as JSON; published once (QoS 1), never retained. */

@@ -2,6 +2,7 @@ import type { Home } from './home.js';
 import { parseHome, MAX_BODY_BYTES } from './parse.js';
 import { PlexError, PlexUnauthorizedError } from './errors.js';
 import { plexRequest, statusError, type PlexHttpOptions } from './http.js';
+import { lastAnswerMemo } from './answer-memo.js';
 
 /** plex.tv's home users route: the one request the poll loop makes. */
 
@@ -22,6 +23,8 @@ export function isSendableToken(token: string): boolean {
 }
 
 export function createPlexClient(options: PlexClientOptions): PlexClient {
+  // The same body as last time is the same Home, not parsed again (answer-memo.ts says why).
+  const read = lastAnswerMemo(parseHome);
   return {
     async fetchHome(signal) {
       const token = options.token();
@@ -35,7 +38,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
           method: 'GET', path: HOME_USERS_PATH, accept: 'application/xml', token, maxBytes: MAX_BODY_BYTES, signal,
         });
         if (answer.status !== 200) throw statusError(answer);
-        return parseHome(answer.body, answer.contentType);
+        return read(answer.body, answer.contentType);
       } catch (error) {
         // plex.tv's own error text is quoted; should it ever echo the token, it stops here.
         if (error instanceof PlexError) error.message = error.message.split(token).join('[redacted]');

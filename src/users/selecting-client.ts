@@ -1,5 +1,6 @@
 import type { Logger } from '../log.js';
 import type { PlexClient } from '../plex/client.js';
+import type { Home } from '../plex/home.js';
 import type { KnownUsersStore } from '../state/known-users.js';
 import { selectUsers, type UserSelection } from './select.js';
 import { friendlyNameHint } from './report.js';
@@ -28,11 +29,18 @@ export function selectingClient(plex: PlexClient, selection: UserSelection, stor
   let lastUnmatched = '';
   let lastHidden = -1;
   let writeFailed = false;
+  /** The last answer and what was made of it; `known`: the known users it was selected with, as stored. */
+  let last: { readonly full: Home; readonly known: string; readonly home: Home } | null = null;
   return {
     membersAtStart,
     plex: {
       async fetchHome(signal) {
         const full = await plex.fetchHome(signal);
+        // The same answer (src/plex/answer-memo.ts hands back the same Home) and the same known users, all
+        // stored: the same selection, with nothing to log or store. The usual poll stops here.
+        if (last?.full === full && last.known === stored && !writeFailed) return last.home;
+        // While every write succeeded, `stored` is the text of `known`.
+        const knownBefore = writeFailed || known === null ? null : stored;
         const selected = selectUsers(full, selection, known);
         known = new Set(selected.known);
         const hidden = selected.home.hiddenUuids?.length ?? 0;
@@ -55,6 +63,7 @@ export function selectingClient(plex: PlexClient, selection: UserSelection, stor
             writeFailed = true;
           }
         }
+        last = knownBefore === null ? null : { full, known: knownBefore, home: selected.home };
         return selected.home;
       },
     },

@@ -102,6 +102,31 @@ describe('createPlexClient: a good answer', () => {
     plex.home = home({ users: [OWNER] });
     expect((await client().fetchHome()).users).toEqual([OWNER]);
   });
+
+  it('hands back the very same Home for the same answer, without reading it again, and a new one when it changes', async () => {
+    const plexClient = client();
+    const first = await plexClient.fetchHome();
+    expect(await plexClient.fetchHome()).toBe(first);
+    plex.home = home({ users: [OWNER, KID] });
+    const changed = await plexClient.fetchHome();
+    expect(changed).not.toBe(first);
+    expect(changed.users).toEqual([OWNER, KID]);
+    // The same bytes as JSON are another answer: read by its Content-Type, not taken for the XML one.
+    plex.respondWithJson(true);
+    const json = await plexClient.fetchHome();
+    expect(json).not.toBe(changed);
+    expect(json).toEqual(changed);
+  });
+
+  it('reads a bad answer again every time rather than keeping it, and the good one after it afresh', async () => {
+    const plexClient = client();
+    const good = await plexClient.fetchHome();
+    plex.fail({ kind: 'body', body: '<home id="1"><users>' });
+    expect((await fetchError(plexClient)).kind).toBe('bad-response');
+    expect((await fetchError(plexClient)).kind).toBe('bad-response');
+    plex.fail(null);
+    expect(await plexClient.fetchHome()).toEqual(good);
+  });
 });
 
 describe('createPlexClient: each failure is its own typed error, naming the request but never the token', () => {

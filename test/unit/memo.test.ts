@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { desiredMessages, type DesiredOptions } from '../../src/desired/desired.js';
-import { createDocumentMemo, sameFields } from '../../src/desired/memo.js';
+import { createDocumentMemo, sameFields, sameUser, USER_FIELDS } from '../../src/desired/memo.js';
 import { INITIAL_BRIDGE_STATUS, afterFailure, afterSuccess } from '../../src/bridge/status.js';
 import type { Home } from '../../src/plex/home.js';
 import { largeHome } from '../support/plex-fixtures.js';
@@ -136,5 +136,17 @@ describe('sameFields', () => {
     expect(sameFields({ a: 1 }, { a: 1, b: undefined })).toBe(false);
     expect(sameFields({ a: 1, b: undefined }, { a: 1 })).toBe(false);
     expect(sameFields({ a: 1, users: [1] }, { a: 1, users: [2] }, 'users')).toBe(true);
+  });
+});
+
+describe('sameUser', () => {
+  it('sees a change of every field the memo keys on (the compiler checks that USER_FIELDS names them all)', () => {
+    const user = BASE.users[1] as Home['users'][number];
+    expect(sameUser(user, { ...user })).toBe(true);
+    for (const field of USER_FIELDS) {
+      const value = user[field];
+      const other = typeof value === 'boolean' ? !value : typeof value === 'number' ? value + 1 : `${String(value)}!`;
+      expect(sameUser(user, { ...user, [field]: other }), field).toBe(false);
+    }
   });
 });

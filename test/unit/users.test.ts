@@ -83,6 +83,26 @@ describe('the known users in stateDir', () => {
     expect(shown.hiddenUuids).toEqual([TEEN.uuid]);
   });
 
+  it('keep an answer that comes back unchanged as it was, and still see a user who joins after it', async () => {
+    let writes = 0;
+    const store = { read: () => null, write: () => void (writes += 1) };
+    const plex = { current: home(), fetchHome() { return Promise.resolve(this.current); } };
+    const client = selectingClient(plex, { ...ALL, exclude: [KID.uuid], publishNew: false }, store, log);
+    const first = await client.plex.fetchHome();
+    const again = await client.plex.fetchHome();
+    // The same Home from plex.tv (src/plex/answer-memo.ts) and nothing new to store: the same selection.
+    expect(await client.plex.fetchHome()).toBe(again);
+    expect(again).toEqual(first);
+    expect(again.hiddenUuids).toEqual([KID.uuid]);
+    expect(writes).toBe(1);
+    plex.current = home({ users: [OWNER, KID, TEEN] });
+    const joined = await client.plex.fetchHome();
+    expect(uuids(joined)).toEqual([OWNER.uuid]);
+    expect(joined.hiddenUuids).toEqual([KID.uuid, TEEN.uuid]);
+    expect(await client.plex.fetchHome()).toEqual(joined);
+    expect(writes).toBe(1);
+  });
+
   it('an unreadable file is said once and counts as a first run; the daemon keeps going', () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'known-'));
     writeFileSync(join(stateDir, 'known-users.json'), '{"users":"nope"}');
