@@ -92,9 +92,12 @@ export function createBrokerSync(deps: BrokerSyncDeps): BrokerSync {
     // Before the first good poll, what the broker held at start stands in for the home (#9).
     const desired = current || !lastKnown ? ours : withLastKnown(ours, lastKnown, topics.baseTopic);
     const plan = planMessages(before, desired, { removeStale: current !== null, force, reconcile: withRemovedComponents });
-    const published = await publishAll(plan);
-    // Events after the state they describe is acknowledged, against what subscribers saw before it.
-    if (current && deps.events) await deps.events.afterPublish(before, current, published);
+    // The state and its events leave in one burst, events last: the broker handles one client's packets in
+    // order, so it holds (and has forwarded) the state before it reads an event about it. Waiting for the
+    // state's acknowledgement first cost a round trip and, with it, a ~40 ms stall (docs/benchmarks.md).
+    const stateSent = publishAll(plan);
+    const eventsSent = current && deps.events ? deps.events.afterPublish(before, current, plan.length) : 0;
+    const [published] = await Promise.all([stateSent, eventsSent]);
     if (current && !homeAnnounced) {
       homeAnnounced = true;
       log.info('the broker holds the Plex Home', { users: current.users.length });
