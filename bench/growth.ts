@@ -112,7 +112,7 @@ function growthRows(run: Run, settled: Sample, cycles: number): Row[] {
   const span = `${count(first.cycles)} → ${count(last.cycles)} poll cycles → ${SETTLE_MS / 1000} s idle`;
   return [
     {
-      figure: `Heap used after GC: ${count(first.cycles)} → ${count(half.cycles)} → ${count(last.cycles)} poll cycles → ${SETTLE_MS / 1000} s idle (every poll publishes)`,
+      figure: `Heap used after GC: ${count(first.cycles)} → ${count(half.cycles)} → ${count(last.cycles)} poll cycles → ${SETTLE_MS / 1000} s idle (every poll publishes a state and 2 events; broker with set_tcp_nodelay true)`,
       value: `${[first, half, last, settled].map((s) => mb(s.heapUsed).replace(' MB', '')).join(' → ')} MB (${signedKb(settled.heapUsed - first.heapUsed)})`,
       runs: '1 run',
     },

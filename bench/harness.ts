@@ -20,16 +20,30 @@ import { scope } from '../test/support/scope.js';
  * The clock's sleep waits for the harness, so every poll is one `cycle()`.
  */
 
+/**
+ * How long the connection stays quiet before each measured poll. The daemon's polls are at least 1 s apart
+ * (PLEX_POLL_INTERVAL ≥ 1), so each finds a socket that has been quiet for long; polls back to back do
+ * not. Linux takes data sent within its delayed-ACK timeout (40–200 ms) of data received as an interactive
+ * exchange and then delays its ACKs, which Mosquitto's Nagle's algorithm waits for before it sends the
+ * second of several acknowledgements: a ~40 ms stall that no real poll pays. More than the 200 ms maximum
+ * puts every measured poll in the state a real one finds (docs/benchmarks.md, "Where the stalls came from").
+ */
+export const QUIET_BEFORE_POLL_MS = 250;
+
 export interface Cycle {
   /** performance.now() when fetchHome resolved: the answer from plex.tv is read and parsed. */
   fetchedAt: number;
   /** performance.now() when the daemon handed the cycle's first message to the publisher; NaN when none. */
   firstPublishAt: number;
+  /** performance.now() when the daemon handed the cycle's last message to the publisher; NaN when none. */
+  lastPublishAt: number;
   /** performance.now() when the cycle's last publish was acknowledged; NaN when nothing was published. */
   lastAckAt: number;
   /** How long fetchHome took, request to parsed Home. */
   fetchMs: number;
   messages: number;
+  /** Of `messages`, the events (published not retained). */
+  events: number;
   /** Topic + payload bytes (UTF-8) of the cycle's publishes. */
   bytes: number;
 }
@@ -122,7 +136,7 @@ export async function startHarness(name: string, brokerUrl: string, plex: FakePl
 }
 
 function newCycle(): Cycle {
-  return { fetchedAt: Number.NaN, firstPublishAt: Number.NaN, lastAckAt: Number.NaN, fetchMs: Number.NaN, messages: 0, bytes: 0 };
+  return { fetchedAt: Number.NaN, firstPublishAt: Number.NaN, lastPublishAt: Number.NaN, lastAckAt: Number.NaN, fetchMs: Number.NaN, messages: 0, events: 0, bytes: 0 };
 }
 
 async function connected(publisher: Publisher): Promise<Publisher> {
@@ -170,6 +184,8 @@ function timedPublisher(inner: Publisher, cycle: () => Cycle | null, handlerDelt
       if (current && inPoll) {
         if (current.messages === 0) current.firstPublishAt = performance.now();
         current.messages += 1;
+        current.lastPublishAt = performance.now();
+        if (!options.retain) current.events += 1;
         current.bytes += Buffer.byteLength(topic) + Buffer.byteLength(payload);
       }
       await inner.publish(topic, payload, options);

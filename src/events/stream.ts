@@ -8,10 +8,11 @@ import { touchedPart } from './touched.js';
 
 /**
  * Publishes the events between what the broker held and the home just published there. The daemon calls
- * it after the state is acknowledged, so an event never describes state a subscriber cannot read yet, and
- * the next call compares against the new state: a change fires once. The guarantee is at most once: a
- * daemon that dies between the state and its events loses those events (the restarted daemon finds the
- * new state on the broker), rather than firing them twice.
+ * it right after handing the state's messages to the same connection, so the events reach the broker after
+ * the state and an event never describes state a subscriber cannot read yet; the next call compares
+ * against the new state: a change fires once. The guarantee is at most once: a daemon that dies between
+ * the state and its events loses those events (the restarted daemon finds the new state on the broker),
+ * rather than firing them twice.
  */
 
 export interface EventStreamOptions {

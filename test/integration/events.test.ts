@@ -1,11 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { useBroker } from '../support/broker.js';
 import { startFakePlex } from '../support/fake-plex.js';
 import { DAEMON_READY, startDaemon } from '../support/daemon-process.js';
-import { eventually, observe, publishOnce, retainedMessages } from '../support/mqtt-observer.js';
+import { eventually, observe, publishOnce, retainedJson, retainedMessages } from '../support/mqtt-observer.js';
 import { home, KID, OWNER, TEEN } from '../support/plex-fixtures.js';
 import { scope } from '../support/scope.js';
 
@@ -73,5 +74,47 @@ describe('events', () => {
     const polls = plex.requests.length;
     await eventually(() => expect(plex.requests.length).toBeGreaterThanOrEqual(polls + 2), 10_000);
     expect(events()).toHaveLength(2);
+  });
+
+  it('sends the state and its events in one burst, yet a subscriber never gets an event before the state it describes', async () => {
+    // The daemon no longer waits for the state's acknowledgement before its events (docs/benchmarks.md):
+    // the promise rests on the broker handling one client's packets in order. Checked here on Mosquitto,
+    // by a subscriber of everything (one connection) and by a reader that looks the state up on each event.
+    const s = scope('events-order');
+    await using plex = await startFakePlex(home());
+    await using daemon = startDaemon({ PLEX_API_URL: plex.url, PLEX_TOKEN: plex.token, MQTT_URL: broker.url, ...s.env });
+    await daemon.waitForLog(DAEMON_READY);
+    const stateTopic = s.user(KID.uuid);
+    const eventTopic = `${stateTopic}/events`;
+    const seen: { topic: string; payload: string }[] = [];
+    const lookups: Promise<[unknown, unknown]>[] = [];
+    const subscriber = await mqtt.connectAsync(broker.url, { clientId: `events-order-${process.pid}` });
+    subscriber.on('message', (topic, payload, packet) => {
+      if (packet.retain) return;
+      seen.push({ topic, payload: payload.toString('utf8') });
+      if (topic !== eventTopic) return;
+      // The moment the event arrives, a fresh reader must find the state it describes retained.
+      const to = (JSON.parse(payload.toString('utf8')) as { changes: { to: unknown }[] }).changes[0]?.to;
+      lookups.push(retainedJson(broker.url, stateTopic).then((state) => [state['restrictionProfile'], to]));
+    });
+    try {
+      await subscriber.subscribeAsync([`${s.base}/#`], { qos: 0 });
+      const profiles = ['older_kid', 'little_kid', 'older_kid', 'little_kid', 'older_kid'];
+      for (const [i, restrictionProfile] of profiles.entries()) {
+        plex.home = home({ users: [OWNER, { ...KID, restrictionProfile }] });
+        await eventually(() => expect(lookups).toHaveLength(i + 1), 10_000);
+      }
+      for (const [found, to] of await Promise.all(lookups)) expect(found).toBe(to);
+      // On the one connection, each event comes after the state document it describes.
+      const profileBefore = (index: number): unknown => {
+        const state = seen.slice(0, index).findLast((m) => m.topic === stateTopic);
+        return state ? (JSON.parse(state.payload) as Record<string, unknown>)['restrictionProfile'] : undefined;
+      };
+      const events = seen.flatMap((m, index) => (m.topic === eventTopic ? [{ index, to: (JSON.parse(m.payload) as { changes: { to: unknown }[] }).changes[0]?.to }] : []));
+      expect(events.map((e) => e.to)).toEqual(profiles);
+      for (const event of events) expect(profileBefore(event.index)).toBe(event.to);
+    } finally {
+      await subscriber.endAsync(true);
+    }
   });
 });
