@@ -122,11 +122,23 @@ export class RealWorld {
   }
 
   /** One failed answer, then plex.tv is fine again (a glitch: #9 retries a single 401 soon). */
-  glitch(kind: Glitch): void {
+  async glitch(kind: Glitch): Promise<void> {
     if (this.fault || !this.daemon) return;
+    const glitched = this.fake.requests.length; // the next request gets the glitch, the one after it a good answer
     this.fake.fail(FAULTS[kind], { once: true });
     this.results.push({ at: Date.now(), error: { kind: KINDS[kind], message: '' } });
     this.told();
+    // Waited for until the daemon is over it, as settle() cannot tell: the bridge after it may match the model's
+    // fields before it (the same glitch twice) or during it (a 429 or 403 leaves connected and authenticated
+    // as they were), so the next command could start mid-glitch, or a glitch still pending when the daemon
+    // stops would go to the next one, whose results the model starts afresh. Over it: the live bridge counts
+    // no failures and dates its last good poll from the good answer after the glitch, or later.
+    await eventually(() => {
+      const good = this.fake.requests[glitched + 1];
+      const bridge = JSON.parse(this.seen.get(this.s.bridge) ?? '{}') as { consecutiveFailures?: number; lastGoodPollAt?: string };
+      const over = good !== undefined && bridge.consecutiveFailures === 0 && Date.parse(bridge.lastGoodPollAt ?? '') >= good.at;
+      if (!over) throw new Error(`the daemon did not get over the ${kind} glitch: bridge ${JSON.stringify(bridge)}`);
+    }, SETTLE_MS, 20);
   }
 
   changed(): void {
