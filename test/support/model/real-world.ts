@@ -54,6 +54,8 @@ export class RealWorld {
   private haWindow = false;
   private readonly ownPublishes = new Set<string>();
   private readonly seen = new Map<string, string>();
+  /** Topics the live subscriber received since a broker restart began; null outside one. */
+  private receivedSince: Set<string> | null = null;
   private readonly problems: string[] = [];
   private observer!: MqttClient;
 
@@ -89,12 +91,14 @@ export class RealWorld {
   async restartBroker(keepData: boolean): Promise<void> {
     const syncs = this.syncCount();
     const before = new Map(this.seen);
+    this.receivedSince = new Set();
     // Emptied before the restart, not after: the restart may return after the subscriber (and the daemon) are
     // back, and what the new broker sent meanwhile must not be thrown away nor judged against the old view.
     if (!keepData) this.seen.clear();
     await this.broker.restart({ keepData });
     this.model.restarted(keepData);
-    await this.observerCaughtUp(before);
+    await this.observerCaughtUp(before, this.receivedSince);
+    this.receivedSince = null;
     if (this.daemon && !knowledgeFrom(this.results).home) this.lastKnown = rememberFirst(this.lastKnown, this.model.owned());
     if (this.daemon) await eventually(() => this.syncCount() > syncs || Promise.reject(new Error('no resync')), SETTLE_MS);
   }
@@ -103,15 +107,19 @@ export class RealWorld {
    * The live subscriber is blind while the broker is down and until its own reconnection, which can come
    * after the daemon's (the bundled build starts in ~200 ms): a clear published meanwhile never reaches it,
    * and a resubscription only brings back what is retained, never what went. So it waits to be subscribed
-   * again, then drops what it held before the restart that the broker no longer holds.
+   * again, then drops what it held before the restart that the broker no longer holds and that has not
+   * arrived since: the look at the broker may come before the daemon's republishing, which the live view
+   * may already have (the same payload as before), and must keep.
    */
-  private async observerCaughtUp(before: ReadonlyMap<string, string>): Promise<void> {
+  private async observerCaughtUp(before: ReadonlyMap<string, string>, received: ReadonlySet<string>): Promise<void> {
     await eventually(() => {
       if (!this.observer.connected) throw new Error('the live subscriber did not reconnect to the restarted broker');
     }, SETTLE_MS, 20);
     await this.observer.subscribeAsync([...this.s.filters], { qos: 1 });
     const held = await retainedMessages(this.broker.url, this.s.filters);
-    for (const [topic, payload] of before) if (!held.has(topic) && this.seen.get(topic) === payload) this.seen.delete(topic);
+    for (const [topic, payload] of before) {
+      if (!held.has(topic) && !received.has(topic) && this.seen.get(topic) === payload) this.seen.delete(topic);
+    }
   }
 
   /** plex.tv changes its answer; a running daemon sees it at its next poll. */
@@ -214,6 +222,7 @@ export class RealWorld {
       // Events are published once and never retained (a fresh subscriber in settle() would see one that was).
       if (topic.endsWith('/bridge/sync') || topic.endsWith('/bridge/refresh') || topic.endsWith('/events')) return;
       const payload = buffer.toString('utf8');
+      this.receivedSince?.add(topic);
       if (!packet.retain) this.checkLive(topic, payload);
       if (payload === '') this.seen.delete(topic);
       else this.seen.set(topic, payload);
