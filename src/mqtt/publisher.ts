@@ -58,6 +58,7 @@ export function connectPublisher(options: PublisherOptions): Publisher {
     log.warn(`mqtt.rejectUnauthorized is false: the broker's certificate is not verified, so anyone between here and ${where} can pose as it`);
   }
 
+  const answered = failOnClose(client);
   let closing = false;
   let failures = 0;
   let lastProblem: Problem | null = null;
@@ -101,13 +102,13 @@ export function connectPublisher(options: PublisherOptions): Publisher {
       return client.connected;
     },
     async publish(topic, payload, { retain }) {
-      await client.publishAsync(topic, payload, { qos: 1, retain });
+      await answered(client.publishAsync(topic, payload, { qos: 1, retain }));
     },
     async subscribe(filters) {
-      await client.subscribeAsync([...filters], { qos: 1 });
+      await answered(client.subscribeAsync([...filters], { qos: 1 }));
     },
     async unsubscribe(filters) {
-      await client.unsubscribeAsync([...filters]);
+      await answered(client.unsubscribeAsync([...filters]));
     },
     onConnect(handler) {
       client.on('connect', handler);
@@ -168,6 +169,25 @@ export async function probeBroker(options: ProbeOptions): Promise<void> {
     clearTimeout(timer);
     await client.endAsync(true);
   }
+}
+
+/**
+ * A request settles as mqtt.js settles it, or fails when the connection closes first: mqtt.js may never call
+ * back a QoS 1 publish or a subscribe that was in flight as the connection dropped (mqttjs/MQTT.js#1974), and
+ * the broker work awaiting it would hold up every later sync, the one after the reconnection included: the
+ * daemon would never publish again. What failed is made good by that sync, which reads back what the broker holds.
+ */
+function failOnClose(client: MqttClient): <T>(request: Promise<T>) => Promise<T> {
+  const pending = new Set<(error: Error) => void>();
+  client.on('close', () => {
+    for (const fail of pending) fail(new Error('the connection to the MQTT broker closed before it answered'));
+    pending.clear();
+  });
+  return (request) =>
+    new Promise((resolve, reject) => {
+      pending.add(reject);
+      request.then(resolve, reject).finally(() => pending.delete(reject));
+    });
 }
 
 async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {

@@ -42,6 +42,19 @@ describe('spawnBuiltDaemon', () => {
     expect(child.gone.aborted).toBe(true);
   });
 
+  it('keeps a character whole when its bytes arrive in two chunks (a busy runner reads a full pipe mid-character)', async () => {
+    // "Zoë": the two bytes of ë written apart, as a 64 KiB read of a pipe that filled up meanwhile may cut them.
+    const main = script('split.mjs', [
+      "process.stdout.write(Buffer.from([0x5a, 0x6f, 0xc3]));",
+      "setTimeout(() => process.stdout.write(Buffer.from([0xab, 0x0a])), 100);",
+    ].join('\n'));
+    const seen: string[] = [];
+    const child = spawnBuiltDaemon({ main, env: {}, onLine: (line) => seen.push(line) });
+    expect(await child.exited).toEqual({ code: 0, signal: null });
+    expect(child.output()).toBe('Zoë\n');
+    expect(seen).toEqual(['Zoë']);
+  });
+
   it('gives up waiting at once when the process has exited without the line', async () => {
     const main = script('exits.mjs', "console.log('bye'); process.exit(3);");
     const child = spawnBuiltDaemon({ main, env: {} });

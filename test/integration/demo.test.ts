@@ -36,8 +36,9 @@ interface Demo {
 function startDemo(env: Record<string, string>): Demo {
   const child = spawn(process.execPath, [DEMO], { cwd: ROOT, env: { PATH: process.env['PATH'], ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  // Decoded by each stream, so that a chunk ending inside a character ("Zoë") does not garble it.
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
   return {
     output: () => output,

@@ -137,7 +137,9 @@ function collectOutput(child: ChildProcess, onLine: ((line: string) => void) | u
   };
   for (const stream of [child.stdout, child.stderr]) {
     const read = reader();
-    stream?.on('data', (chunk: Buffer) => read(chunk.toString('utf8')));
+    // Decoded by the stream, not chunk by chunk: a chunk may end inside a character ("Zoë" in a log line).
+    stream?.setEncoding('utf8');
+    stream?.on('data', read);
   }
   return { text: () => text, lines: () => lines, add: reader(), changed, listeners };
 }

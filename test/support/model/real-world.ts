@@ -54,6 +54,8 @@ export class RealWorld {
   private haWindow = false;
   private readonly ownPublishes = new Set<string>();
   private readonly seen = new Map<string, string>();
+  /** Topics the live subscriber received since a broker restart began; null outside one. */
+  private receivedSince: Set<string> | null = null;
   private readonly problems: string[] = [];
   private observer!: MqttClient;
 
@@ -89,12 +91,14 @@ export class RealWorld {
   async restartBroker(keepData: boolean): Promise<void> {
     const syncs = this.syncCount();
     const before = new Map(this.seen);
+    this.receivedSince = new Set();
     // Emptied before the restart, not after: the restart may return after the subscriber (and the daemon) are
     // back, and what the new broker sent meanwhile must not be thrown away nor judged against the old view.
     if (!keepData) this.seen.clear();
     await this.broker.restart({ keepData });
     this.model.restarted(keepData);
-    await this.observerCaughtUp(before);
+    await this.observerCaughtUp(before, this.receivedSince);
+    this.receivedSince = null;
     if (this.daemon && !knowledgeFrom(this.results).home) this.lastKnown = rememberFirst(this.lastKnown, this.model.owned());
     if (this.daemon) await eventually(() => this.syncCount() > syncs || Promise.reject(new Error('no resync')), SETTLE_MS);
   }
@@ -103,15 +107,19 @@ export class RealWorld {
    * The live subscriber is blind while the broker is down and until its own reconnection, which can come
    * after the daemon's (the bundled build starts in ~200 ms): a clear published meanwhile never reaches it,
    * and a resubscription only brings back what is retained, never what went. So it waits to be subscribed
-   * again, then drops what it held before the restart that the broker no longer holds.
+   * again, then drops what it held before the restart that the broker no longer holds and that has not
+   * arrived since: the look at the broker may come before the daemon's republishing, which the live view
+   * may already have (the same payload as before), and must keep.
    */
-  private async observerCaughtUp(before: ReadonlyMap<string, string>): Promise<void> {
+  private async observerCaughtUp(before: ReadonlyMap<string, string>, received: ReadonlySet<string>): Promise<void> {
     await eventually(() => {
       if (!this.observer.connected) throw new Error('the live subscriber did not reconnect to the restarted broker');
     }, SETTLE_MS, 20);
     await this.observer.subscribeAsync([...this.s.filters], { qos: 1 });
     const held = await retainedMessages(this.broker.url, this.s.filters);
-    for (const [topic, payload] of before) if (!held.has(topic) && this.seen.get(topic) === payload) this.seen.delete(topic);
+    for (const [topic, payload] of before) {
+      if (!held.has(topic) && !received.has(topic) && this.seen.get(topic) === payload) this.seen.delete(topic);
+    }
   }
 
   /** plex.tv changes its answer; a running daemon sees it at its next poll. */
@@ -122,11 +130,23 @@ export class RealWorld {
   }
 
   /** One failed answer, then plex.tv is fine again (a glitch: #9 retries a single 401 soon). */
-  glitch(kind: Glitch): void {
+  async glitch(kind: Glitch): Promise<void> {
     if (this.fault || !this.daemon) return;
+    const glitched = this.fake.requests.length; // the next request gets the glitch, the one after it a good answer
     this.fake.fail(FAULTS[kind], { once: true });
     this.results.push({ at: Date.now(), error: { kind: KINDS[kind], message: '' } });
     this.told();
+    // Waited for until the daemon is over it, as settle() cannot tell: the bridge after it may match the model's
+    // fields before it (the same glitch twice) or during it (a 429 or 403 leaves connected and authenticated
+    // as they were), so the next command could start mid-glitch, or a glitch still pending when the daemon
+    // stops would go to the next one, whose results the model starts afresh. Over it: the live bridge counts
+    // no failures and dates its last good poll from the good answer after the glitch, or later.
+    await eventually(() => {
+      const good = this.fake.requests[glitched + 1];
+      const bridge = JSON.parse(this.seen.get(this.s.bridge) ?? '{}') as { consecutiveFailures?: number; lastGoodPollAt?: string };
+      const over = good !== undefined && bridge.consecutiveFailures === 0 && Date.parse(bridge.lastGoodPollAt ?? '') >= good.at;
+      if (!over) throw new Error(`the daemon did not get over the ${kind} glitch: bridge ${JSON.stringify(bridge)}`);
+    }, SETTLE_MS, 20);
   }
 
   changed(): void {
@@ -202,6 +222,7 @@ export class RealWorld {
       // Events are published once and never retained (a fresh subscriber in settle() would see one that was).
       if (topic.endsWith('/bridge/sync') || topic.endsWith('/bridge/refresh') || topic.endsWith('/events')) return;
       const payload = buffer.toString('utf8');
+      this.receivedSince?.add(topic);
       if (!packet.retain) this.checkLive(topic, payload);
       if (payload === '') this.seen.delete(topic);
       else this.seen.set(topic, payload);
