@@ -42,6 +42,8 @@ export interface DocumentMemo {
   end(): void;
   /** How many times documents were built rather than reused, since the memo was made. */
   readonly builds: number;
+  /** begin() handed back last round's map: an unchanged user's entries are in it already, the same strings. */
+  readonly sameMap: boolean;
 }
 
 interface UserEntry {
@@ -60,6 +62,7 @@ export function createDocumentMemo(): DocumentMemo {
   let previousHome: Home | null | undefined;
   let homeUnchanged = false;
   let lastShape = '';
+  let sameMap = false;
   let desired = new Map<string, string>();
   let builds = 0;
   const users = new Map<string, UserEntry>();
@@ -76,6 +79,7 @@ export function createDocumentMemo(): DocumentMemo {
       homeUnchanged = home !== null && lastHome !== undefined && lastHome !== null && sameHome(lastHome, home);
       lastHome = home;
       lastShape = shape;
+      sameMap = sameTopics;
       if (!sameTopics) desired = new Map();
       if (next !== options) {
         options = next;
@@ -114,6 +118,9 @@ export function createDocumentMemo(): DocumentMemo {
     },
     get builds() {
       return builds;
+    },
+    get sameMap() {
+      return sameMap;
     },
   };
 }

@@ -24,7 +24,8 @@ export interface PlanOptions {
   /**
    * What to publish for `wanted` given what the broker holds on its topic; `wanted` itself by default.
    * The daemon passes Home Assistant's component removal (src/ha/removal.ts), which keeps this module
-   * free of any one consumer's rules.
+   * free of any one consumer's rules. It must give back `wanted` when `held` is `wanted`: that case is
+   * not asked (with 1,000 users, 2,000 calls a poll saved).
    */
   readonly reconcile?: (held: string | undefined, wanted: string) => string;
 }
@@ -35,14 +36,25 @@ export function planMessages(
   options: PlanOptions,
 ): Message[] {
   const messages: Message[] = [];
+  const { force = false, reconcile } = options;
+  /** How many of the broker's topics are desired: all of them, and none is stale. */
+  let heldAndDesired = 0;
   // forEach, not for…of: in V8's interpreter (the daemon runs with --no-turbofan) for…of allocates an
   // entry array and an iterator result per topic, 2,001 of each on every poll of a 1,000-user home.
   desired.forEach((wanted, topic) => {
     const held = current.get(topic);
-    const payload = options.reconcile ? options.reconcile(held, wanted) : wanted;
-    if (options.force || held !== payload) messages.push({ topic, payload });
+    if (held === undefined) {
+      messages.push({ topic, payload: reconcile ? reconcile(held, wanted) : wanted });
+      return;
+    }
+    heldAndDesired += 1;
+    // The usual topic: the broker holds what is wanted (reconcile gives `wanted` back for it, below).
+    if (held === wanted && !force) return;
+    const payload = reconcile ? reconcile(held, wanted) : wanted;
+    if (force || held !== payload) messages.push({ topic, payload });
   });
-  if (options.removeStale) {
+  // Each desired topic is counted once at most, so a broker with no more topics than that has none stale.
+  if (options.removeStale && heldAndDesired < current.size) {
     current.forEach((_payload, topic) => {
       if (!desired.has(topic)) messages.push({ topic, payload: '' });
     });
