@@ -23,8 +23,8 @@ export function homeFromRetained(
   for (const entry of doc['users'] as unknown[]) {
     const uuid = (entry as Json | null)?.['uuid'];
     if (typeof uuid !== 'string' || (only && !only.has(topicId(uuid)))) continue;
-    const user = userFromDocument(parseObject(retained.get(userStateTopic(topics, homeId, uuid))));
-    if (user?.uuid === uuid) users.push(user);
+    const user = retainedUser(retained, topics, homeId, uuid);
+    if (user) users.push(user);
   }
   return {
     id: doc['id'],
@@ -35,6 +35,12 @@ export function homeFromRetained(
     subscription: doc['subscription'] === true,
     users,
   };
+}
+
+/** The user whose state document the broker holds on that user's topic, if it is that user's. */
+export function retainedUser(retained: ReadonlyMap<string, string>, topics: TopicConfig, homeId: string, uuid: string): HomeUser | null {
+  const user = userFromDocument(parseObject(retained.get(userStateTopic(topics, homeId, uuid))));
+  return user?.uuid === uuid ? user : null;
 }
 
 /** The inverse of `userDocument`: null (absent) text becomes "", times go back to epoch seconds. */
@@ -59,7 +65,7 @@ export function userFromDocument(doc: Json | null): HomeUser | null {
   };
 }
 
-export function parseObject(payload: string | undefined): Json | null {
+function parseObject(payload: string | undefined): Json | null {
   if (!payload) return null;
   try {
     const value: unknown = JSON.parse(payload);

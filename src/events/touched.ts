@@ -1,6 +1,6 @@
 import type { Home, HomeUser } from '../plex/home.js';
-import { homeStateTopic, topicId, userStateTopic, usersTopicPrefix, type TopicConfig } from '../mqtt/topics.js';
-import { homeFromRetained, parseObject, userFromDocument } from './retained-home.js';
+import { homeStateTopic, topicId, usersTopicPrefix, type TopicConfig } from '../mqtt/topics.js';
+import { homeFromRetained, retainedUser } from './retained-home.js';
 
 /**
  * Pure: the part of the home a plan touched, before and after, which is all the events need to compare.
@@ -32,8 +32,8 @@ export function touchedPart(before: ReadonlyMap<string, string>, topics: readonl
   if (homeTouched) return { previous: homeFromRetained(before, config, home.id, ids), next };
   const users: HomeUser[] = [];
   for (const user of next.users) {
-    const was = userFromDocument(parseObject(before.get(userStateTopic(config, home.id, user.uuid))));
-    if (was?.uuid === user.uuid) users.push(was);
+    const was = retainedUser(before, config, home.id, user.uuid);
+    if (was) users.push(was);
   }
   return { previous: { ...home, users }, next };
 }
