@@ -53,7 +53,7 @@ export function desiredMessages(
   }
   desired.set(bridgeStateTopic(options.topics), memo.value('bridge state', bridge, sameFields, (value) => bridgeDocument(value, options.origin.sw_version)));
   if (home) {
-    desired.set(homeStateTopic(options.topics, home.id), memo.value('home state', home, memo.sameMap ? sameHomeDocumentAt(rebuilt) : sameHomeDocument, homeDocument));
+    desired.set(homeStateTopic(options.topics, home.id), memo.value('home state', home, sameHomeDocument(memo.sameMap ? rebuilt : null), homeDocument));
     for (let i = 0; i < perUser.length; i++) {
       const { stateTopic, state } = perUser[i] as UserMessages;
       if (!memo.sameMap || rebuilt[i]) desired.set(stateTopic, state);
@@ -96,17 +96,13 @@ function activityInput(activity: HomeActivity | undefined, user: HomeUser): stri
   return activity ? (activity.byUser.get(user.uuid)?.[0]?.thumb ?? '') : null;
 }
 
-/** The home's document also lists each user by uuid and name: what homeDocument reads, and no more. */
-function sameHomeDocument(a: Home, b: Home): boolean {
-  return sameHomeDocumentAt(null)(a, b);
-}
-
 /**
- * The same, looking only at the users at the indexes `rebuilt` marks (all of them for null). With last
- * round's map reused (the same users in the same order as last round, whose home passed this test), a user
- * the memo kept has every field as it was, its uuid and name among them: 1,000 users, one looked at.
+ * The home's document also lists each user by uuid and name: what homeDocument reads, and no more. With
+ * `rebuilt`, only the users at the indexes it marks are looked at: with last round's map reused (the same
+ * users in the same order as last round, whose home passed this test), a user the memo kept has every field
+ * as it was, its uuid and name among them: 1,000 users, one looked at. With null, every user.
  */
-function sameHomeDocumentAt(rebuilt: readonly boolean[] | null): (a: Home, b: Home) => boolean {
+function sameHomeDocument(rebuilt: readonly boolean[] | null): (a: Home, b: Home) => boolean {
   return (a, b) => {
     if (!sameHome(a, b) || a.users.length !== b.users.length) return false;
     for (let i = 0; i < a.users.length; i++) {
