@@ -151,7 +151,7 @@ async function main(): Promise<void> {
   progress(`poll → acknowledged (${RUNS.latency} runs per case)`);
   rows.push(...(await pollToPublish(broker.url, plex, RUNS.latency)));
   progress(`plex.tv answer → delivered to a subscriber (${RUNS.latency} runs per case)`);
-  rows.push(...(await shippedDeliveryRows(broker.url, plex, RUNS.latency, "broker's defaults")));
+  rows.push(...(await shippedDeliveryRows(broker.url, plex, RUNS.latency, "broker's defaults", true)));
   progress('poll → acknowledged and delivery again, broker with set_tcp_nodelay true');
   rows.push(...(await pollToPublishNoDelay(noDelay.url, plex, RUNS.latency)));
   rows.push(...(await shippedDeliveryRows(noDelay.url, plex, RUNS.latency, 'broker with set_tcp_nodelay true')));
