@@ -69,14 +69,12 @@ export async function delivery(brokerUrl: string, plex: FakePlex, runs: number, 
   }
 }
 
-/** Where the harness ran: in the bench process, or as shipped in a process of its own (bench/shipped.ts). */
-export type Where = 'in the bench process (optimising compiler on)' | 'the daemon\'s core as shipped, in a harness process';
-
 /**
  * One harness run's two rows, context since 2026-12-02 (s4-wire; the target is on bench/delivery-shipped.ts's
  * row): delivered (what a user feels) and acknowledged (what the daemon waits for), from the parsed answer.
  */
-export function deliveryResultRows(result: DeliveryResult, qos: 0 | 1, broker: string, runs: number, where: Where): Row[] {
+export function deliveryResultRows(result: DeliveryResult, qos: 0 | 1, broker: string, runs: number): Row[] {
+  const where = 'in the bench process (optimising compiler on)';
   // Every cycle on stderr: the stalls show as outliers that a median hides.
   const each = (values: readonly number[]): string => values.map((value) => value.toFixed(1)).join(' ');
   process.stderr.write(`[bench]   ${where}, QoS ${qos}, ${broker}: delivered ${each(result.delivered)}; acknowledged ${each(result.acknowledged)} ms\n`);

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { DeliveryResult } from './delivery.js';
 import type { Cycle } from './harness.js';
 import type { Kind } from './latency.js';
 import { SHIPPED_NODE_ARGS } from './daemon-child.js';
@@ -29,9 +28,4 @@ function runChild(args: readonly string[]): Promise<unknown> {
 export async function measureShipped(brokerUrl: string, users: number, kinds: readonly Kind[], runs: number): Promise<Map<Kind, Cycle[]>> {
   const parsed = (await runChild(['poll', brokerUrl, String(users), String(runs), ...kinds])) as Record<string, Cycle[]>;
   return new Map(Object.entries(parsed) as [Kind, Cycle[]][]);
-}
-
-/** bench/delivery.ts's delivery, as shipped. */
-export async function deliveryShipped(brokerUrl: string, runs: number, qos: 0 | 1): Promise<DeliveryResult> {
-  return (await runChild(['delivery', brokerUrl, String(runs), String(qos)])) as DeliveryResult;
 }
