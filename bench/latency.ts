@@ -110,7 +110,7 @@ export async function pollToPublish(brokerUrl: string, plex: FakePlex, runs: num
     }
     if (users > 1) {
       rows.push({
-        figure: `  (context) plex.tv request → parsed Home, ${usersText(users)}, as shipped`,
+        figure: `  (context) plex.tv request → parsed Home, ${usersText(users)}, as shipped (the stand-in answers from the same process)`,
         value: ms(median((results.get('all changed') ?? []).map((c) => c.fetchMs))),
         runs: `median of ${runs}`,
       });
