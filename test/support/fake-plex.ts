@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { Home } from '../../src/plex/home.js';
 import { homeJson, homeXml } from './plex-fixtures.js';
 import { createPinRoutes, type FakePins } from './fake-plex-pins.js';
@@ -20,6 +21,11 @@ export interface RecordedRequest {
   readonly headers: IncomingMessage['headers'];
   /** Date.now() when it arrived. */
   readonly at: number;
+  /**
+   * performance.now() once the whole answer was handed to the OS, for answers sent at once (the bench's
+   * "plex.tv answer" when it measures the daemon process from outside); NaN otherwise.
+   */
+  answeredAt: number;
 }
 
 export interface FakePlex {
@@ -62,7 +68,12 @@ export async function startFakePlex(
   const state = { home: initial, token, resources: null as string | null };
   const pins = createPinRoutes(() => state.token, (pinFault, response) => serveFault(pinFault, response, hung));
   const server: Server = createServer((request, response) => {
-    requests.push({ url: request.url ?? '', headers: request.headers, at: Date.now() });
+    const record: RecordedRequest = { url: request.url ?? '', headers: request.headers, at: Date.now(), answeredAt: Number.NaN };
+    requests.push(record);
+    serve(request, response);
+    if (response.writableEnded) record.answeredAt = performance.now();
+  });
+  const serve = (request: IncomingMessage, response: ServerResponse): void => {
     // Before the home's fault is looked at, so PIN requests never use up a `once` fault meant for the home.
     if (pins.handles(request)) return pins.serve(request, response);
     const path = request.url?.split('?')[0];
@@ -82,7 +93,7 @@ export async function startFakePlex(
     if (delayMs === 0) return send(response, 200, type, body);
     hung.add(response);
     setTimeout(() => (hung.delete(response), send(response, 200, type, body)), delayMs);
-  });
+  };
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(wantedPort, host, resolve));
   const { port } = server.address() as AddressInfo;
 
