@@ -38,6 +38,7 @@ const RSS_TARGET = 60e6;
 const CPU_TARGET_MS = 2;
 const RSS_VARIANTS = [
   { label: `as shipped (node ${SHIPPED_NODE_ARGS.join(' ')})`, nodeArgs: SHIPPED_NODE_ARGS },
+  { label: 'the flags before session 4 (node --max-semi-space-size=1 --no-turbofan)', nodeArgs: ['--max-semi-space-size=1', '--no-turbofan'] },
   { label: 'with the optimising compiler (node --max-semi-space-size=1)', nodeArgs: ['--max-semi-space-size=1'] },
   { label: "node's defaults", nodeArgs: [] },
 ];

@@ -118,7 +118,7 @@ function failed(error: unknown, wasUp: boolean): Ended {
 /**
  * Runs `task` with a signal of its own that follows `signal`. Why not pass `signal` on: the HTTP layer
  * combines it with a timeout through AbortSignal.any, and Node 20 keeps every signal so combined with a
- * long-lived source for good (nodejs/node#55351; see the daemon's withCycleSignal): a read every few
+ * long-lived source for good (nodejs/node#55351; see the daemon's cycle in src/daemon/daemon.ts): a read every few
  * seconds for weeks would add up.
  */
 async function linked<T>(signal: AbortSignal, task: (own: AbortSignal) => Promise<T>): Promise<T> {
