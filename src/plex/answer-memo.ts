@@ -1,5 +1,5 @@
 import type { Home, HomeUser } from './home.js';
-import { homeOf, isJsonType, MAX_BODY_BYTES, parseHome, readXml, toUser, type Fields } from './parse.js';
+import { homeOf, isJsonType, isWellFormed, MAX_BODY_BYTES, parseHome, readXml, toUser, type Fields } from './parse.js';
 import { scanHome, type ScannedHome } from './answer-scan.js';
 
 /** What readChanged made of a body: `fresh`, the places of the users it parsed. */
@@ -50,12 +50,16 @@ export function lastAnswerMemo(): (body: string, contentType: string) => Home {
 
 function readAnswer(body: string, contentType: string, last: Answer | null): Answer {
   // Beyond a third of the cap in characters a body may be over it in bytes: parseHome says so.
-  const scanned = isJsonType(contentType) || body.length > MAX_BODY_BYTES / 3 ? null : scanHome(body.trim(), last?.texts ?? []);
+  const text = body.trim();
+  const scanned = isJsonType(contentType) || body.length > MAX_BODY_BYTES / 3 ? null : scanHome(text, last?.texts ?? []);
   const read = scanned && last?.texts ? readChanged(scanned, last, last.texts) : null;
   const home = read?.home ?? parseHome(body, contentType);
+  // Read in full, a body is validated only where parseHome must (readDocument): its texts are kept only
+  // once the validator has accepted them, so that a text reused later is one parseHome would accept in any body.
+  const valid = read !== null || (scanned !== null && isWellFormed(text));
   return {
     body, contentType, home,
-    texts: scanned ? kept(scanned.users, read?.fresh ?? null) : null,
+    texts: scanned && valid ? kept(scanned.users, read?.fresh ?? null) : null,
     homeTag: scanned?.homeTag ?? '',
     usersTag: scanned?.usersTag ?? '',
     fields: read?.fields ?? null,
@@ -108,6 +112,9 @@ function unmatched(texts: readonly string[], before: readonly string[]): Map<str
 /** Parses the home's start tags with only the new users in them, and puts each new user in its place. */
 function readFresh(scanned: ScannedHome, fresh: readonly number[], users: (HomeUser | undefined)[]): Fields {
   const body = `${scanned.homeTag}${scanned.usersTag}${fresh.map((i) => scanned.users[i]).join('')}</users></home>`;
+  // parseHome validates a body where its count of tags is off, as a raw `/>` in a value makes it: what the
+  // validator refuses there (an attribute written twice, say) must not be read here.
+  if (!isWellFormed(body)) throw new Error('not well-formed');
   const raw = readXml(body);
   const rawUsers = raw['users'] as unknown[];
   if (rawUsers.length !== fresh.length) throw new Error('the new users were not read one for one');

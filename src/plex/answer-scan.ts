@@ -3,7 +3,7 @@
  * memo (answer-memo.ts) so that a user whose `<user>` element is the same text as last time is not parsed
  * again. It recognises one shape only, a strict subset of well-formed XML:
  *
- *   [<?xml …?>] <home …> <users …> (<user …/> | <user …>children</user>)* </users> </home>
+ *   [<?xml …?>] <home …> <users> (<user …/> | <user …>children</user>)* </users> </home>
  *
  * with XML whitespace between the tags, attribute values in either quote kind that may hold `>` and `/>`
  * raw (only `<` and `&` cannot be raw; `&` only as one of XML's five entities or a character reference),
@@ -20,7 +20,7 @@
 export interface ScannedHome {
   /** The `<home …>` start tag, as sent. */
   readonly homeTag: string;
-  /** The `<users …>` start tag, as sent. */
+  /** The `<users>` start tag, as sent (plex.tv gives it no attributes; one with any is not recognised). */
   readonly usersTag: string;
   /**
    * Each `<user>` element's text, in order. Where it is the same text as `known[i]`, it is `known[i]`
@@ -33,13 +33,16 @@ const S = '[ \\t\\r\\n]';
 const NAME = '[A-Za-z_][A-Za-z0-9_.-]*';
 const REF = '&(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);';
 const VALUE = `(?:"[^"<&]*(?:${REF}[^"<&]*)*"|'[^'<&]*(?:${REF}[^'<&]*)*')`;
-const ATTRIBUTES = `(?:${S}+${NAME}${S}*=${S}*${VALUE})*${S}*`;
+const attributes = (name: string): string => `(?:${S}+${name}${S}*=${S}*${VALUE})*${S}*`;
+const ATTRIBUTES = attributes(NAME);
+// The home's fields and its users list are one object to the parser: an attribute `users` is not read here.
+const HOME_ATTRIBUTES = attributes(`(?!users${S}*=)${NAME}`);
 // No `]` in text: `]]>` is not allowed there, and one character less is simpler than that rule.
 const TEXT = `[^<&\\]]*(?:${REF}[^<&\\]]*)*`;
 const CHILD = `<(${NAME})${ATTRIBUTES}(?:/>|>${TEXT}</\\1${S}*>)`;
 
 const HEAD = new RegExp(
-  `(?:<\\?xml(?:${S}+${NAME}${S}*=${S}*(?:"[^"<>&?]*"|'[^'<>&?]*'))*${S}*\\?>)?${S}*(<home${ATTRIBUTES}>)${S}*(<users${ATTRIBUTES}>)`,
+  `(?:<\\?xml(?:${S}+${NAME}${S}*=${S}*(?:"[^"<>&?]*"|'[^'<>&?]*'))*${S}*\\?>)?${S}*(<home${HOME_ATTRIBUTES}>)${S}*(<users${S}*>)`,
   'y',
 );
 const USER = new RegExp(`<user${ATTRIBUTES}(?:/>|>(?:${S}|${CHILD})*</user${S}*>)`, 'y');

@@ -85,6 +85,11 @@ function occurrences(text: string, what: string): number {
   return count;
 }
 
+/** Whether the validator accepts `text`, as it would within a whole body (see readDocument). */
+export function isWellFormed(text: string): boolean {
+  return XMLValidator.validate(text) === true;
+}
+
 function validate(text: string): void {
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
