@@ -60,7 +60,8 @@ export function scanHome(text: string, known: readonly string[]): ScannedHome | 
     if (text.startsWith('</', at)) break;
     const same = known[users.length];
     // The same text where the same user was last time: that element, already recognised, ends there.
-    if (same !== undefined && text.startsWith(same, at)) {
+    // A slice compared with === (a small header, no copy) is several times faster than startsWith in V8.
+    if (same !== undefined && text.slice(at, at + same.length) === same) {
       users.push(same);
       at += same.length;
       continue;
@@ -75,11 +76,10 @@ export function scanHome(text: string, known: readonly string[]): ScannedHome | 
   return { homeTag: head[1] as string, usersTag: head[2] as string, users };
 }
 
+const SPACE = new RegExp(`${S}*`, 'y');
+
 function afterSpace(text: string, at: number): number {
-  let next = at;
-  for (;;) {
-    const code = text.charCodeAt(next);
-    if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09) return next;
-    next += 1;
-  }
+  SPACE.lastIndex = at;
+  SPACE.test(text);
+  return SPACE.lastIndex;
 }
