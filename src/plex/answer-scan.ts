@@ -18,7 +18,7 @@
  */
 
 export interface ScannedHome {
-  /** The `<home …>` start tag, as sent. */
+  /** The `<home …>` start tag as sent, with the XML declaration before it if there is one. */
   readonly homeTag: string;
   /** The `<users>` start tag, as sent (plex.tv gives it no attributes; one with any is not recognised). */
   readonly usersTag: string;
@@ -42,7 +42,7 @@ const TEXT = `[^<&\\]]*(?:${REF}[^<&\\]]*)*`;
 const CHILD = `<(${NAME})${ATTRIBUTES}(?:/>|>${TEXT}</\\1${S}*>)`;
 
 const HEAD = new RegExp(
-  `(?:<\\?xml(?:${S}+${NAME}${S}*=${S}*(?:"[^"<>&?]*"|'[^'<>&?]*'))*${S}*\\?>)?${S}*(<home${HOME_ATTRIBUTES}>)${S}*(<users${S}*>)`,
+  `((?:<\\?xml(?:${S}+${NAME}${S}*=${S}*(?:"[^"<>&?]*"|'[^'<>&?]*'))*${S}*\\?>)?${S}*<home${HOME_ATTRIBUTES}>)${S}*(<users${S}*>)`,
   'y',
 );
 const USER = new RegExp(`<user${ATTRIBUTES}(?:/>|>(?:${S}|${CHILD})*</user${S}*>)`, 'y');
