@@ -1,5 +1,5 @@
 import type { Home, HomeUser } from './home.js';
-import { homeOf, isJsonType, isWellFormed, MAX_BODY_BYTES, parseHome, readXml, toUser, type Fields } from './parse.js';
+import { everyElementClosed, homeOf, isJsonType, isWellFormed, MAX_BODY_BYTES, parseHome, readXml, toUser, type Fields } from './parse.js';
 import { scanHome, type ScannedHome } from './answer-scan.js';
 
 /** What readChanged made of a body: `fresh`, the places of the users it parsed. */
@@ -33,6 +33,8 @@ interface Answer {
   readonly home: Home;
   /** Each `<user>` element's text, in the order of `home.users`, not sharing the body's memory; null: not recognised. */
   readonly texts: readonly string[] | null;
+  /** The validator has accepted every text and tag kept here. */
+  readonly validated: boolean;
   readonly homeTag: string;
   readonly usersTag: string;
   /** The home element's own raw fields, when this path read them (not after a full parse). */
@@ -52,14 +54,20 @@ function readAnswer(body: string, contentType: string, last: Answer | null): Ans
   // Beyond a third of the cap in characters a body may be over it in bytes: parseHome says so.
   const text = body.trim();
   const scanned = isJsonType(contentType) || body.length > MAX_BODY_BYTES / 3 ? null : scanHome(text, last?.texts ?? []);
-  const read = scanned && last?.texts ? readChanged(scanned, last, last.texts) : null;
+  // parseHome validates a body whose tags do not add up (readDocument), as a raw `/>` in a value makes
+  // them: then whatever the validator refuses (an attribute written twice, say) must not be read here,
+  // so every text used must have been validated: the new ones here, or the whole body where the last
+  // answer's texts were not (parseHome would validate it all the same). A body whose tags add up is read
+  // by the parser alone.
+  const checked = scanned !== null && !everyElementClosed(text);
+  const whole = checked && last?.texts && !last.validated ? isWellFormed(text) : null;
+  const read = scanned && last?.texts && whole !== false ? readChanged(scanned, last, last.texts, checked && whole === null) : null;
   const home = read?.home ?? parseHome(body, contentType);
-  // Read in full, a body is validated only where parseHome must (readDocument): its texts are kept only
-  // once the validator has accepted them, so that a text reused later is one parseHome would accept in any body.
-  const valid = read !== null || (scanned !== null && isWellFormed(text));
   return {
     body, contentType, home,
-    texts: scanned && valid ? kept(scanned.users, read?.fresh ?? null) : null,
+    texts: scanned ? kept(scanned.users, read?.fresh ?? null) : null,
+    // Read in full, a checked body was validated by parseHome; read here, its new texts were.
+    validated: checked,
     homeTag: scanned?.homeTag ?? '',
     usersTag: scanned?.usersTag ?? '',
     fields: read?.fields ?? null,
@@ -71,7 +79,7 @@ function readAnswer(body: string, contentType: string, last: Answer | null): Ans
  * decide (it then refuses the body, or reads what this path could not). Texts reused from the last answer
  * replace their slices in `scanned.users`.
  */
-function readChanged(scanned: ScannedHome, last: Answer, before: readonly string[]): Read | null {
+function readChanged(scanned: ScannedHome, last: Answer, before: readonly string[], checked: boolean): Read | null {
   const texts = scanned.users;
   const users: (HomeUser | undefined)[] = [];
   const fresh: number[] = [];
@@ -95,7 +103,7 @@ function readChanged(scanned: ScannedHome, last: Answer, before: readonly string
   try {
     const fields = fresh.length === 0 && last.fields && scanned.homeTag === last.homeTag && scanned.usersTag === last.usersTag
       ? last.fields
-      : readFresh(scanned, fresh, users);
+      : readFresh(scanned, fresh, users, checked);
     return { home: homeOf(fields, users as HomeUser[]), fields, fresh };
   } catch {
     return null;
@@ -110,11 +118,9 @@ function unmatched(texts: readonly string[], before: readonly string[]): Map<str
 }
 
 /** Parses the home's start tags with only the new users in them, and puts each new user in its place. */
-function readFresh(scanned: ScannedHome, fresh: readonly number[], users: (HomeUser | undefined)[]): Fields {
+function readFresh(scanned: ScannedHome, fresh: readonly number[], users: (HomeUser | undefined)[], checked: boolean): Fields {
   const body = `${scanned.homeTag}${scanned.usersTag}${fresh.map((i) => scanned.users[i]).join('')}</users></home>`;
-  // parseHome validates a body where its count of tags is off, as a raw `/>` in a value makes it: what the
-  // validator refuses there (an attribute written twice, say) must not be read here.
-  if (!isWellFormed(body)) throw new Error('not well-formed');
+  if (checked && !isWellFormed(body)) throw new Error('not well-formed');
   const raw = readXml(body);
   const rawUsers = raw['users'] as unknown[];
   if (rawUsers.length !== fresh.length) throw new Error('the new users were not read one for one');

@@ -73,7 +73,7 @@ function readDocument(text: string): Fields {
  * in an attribute value; a comment, CDATA or a raw `/>` in a value can upset the count, and then the
  * validator decides.
  */
-function everyElementClosed(text: string): boolean {
+export function everyElementClosed(text: string): boolean {
   const ends = occurrences(text, '</');
   const starts = occurrences(text, '<') - ends - occurrences(text, '<?') - occurrences(text, '<!');
   return starts === ends + occurrences(text, '/>');
