@@ -1,5 +1,5 @@
 import type { Home } from './home.js';
-import { parseHome, MAX_BODY_BYTES } from './parse.js';
+import { MAX_BODY_BYTES } from './parse.js';
 import { PlexError, PlexUnauthorizedError } from './errors.js';
 import { plexRequest, statusError, type PlexHttpOptions } from './http.js';
 import { lastAnswerMemo } from './answer-memo.js';
@@ -23,8 +23,9 @@ export function isSendableToken(token: string): boolean {
 }
 
 export function createPlexClient(options: PlexClientOptions): PlexClient {
-  // The same body as last time is the same Home, not parsed again (answer-memo.ts says why).
-  const read = lastAnswerMemo(parseHome);
+  // The same body as last time is the same Home, and an unchanged user the same HomeUser, not parsed
+  // again (answer-memo.ts says why).
+  const read = lastAnswerMemo();
   return {
     async fetchHome(signal) {
       const token = options.token();

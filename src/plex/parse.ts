@@ -11,20 +11,25 @@ import { hardenedXmlParser } from '../xml/hardened.js';
 /** Far above a real home (1,000 users ≈ 400 KB); the HTTP client enforces the same cap while reading. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-type Fields = Readonly<Record<string, unknown>>;
+export type Fields = Readonly<Record<string, unknown>>;
 
 export function parseHome(body: string, contentType = 'application/xml'): Home {
   if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
     throw new PlexResponseError(`plex.tv sent a body over ${MAX_BODY_BYTES} bytes`);
   }
-  const root = /\bjson\b/i.test(contentType) ? readJson(body) : readXml(body);
+  const root = isJsonType(contentType) ? readJson(body) : readXml(body);
   return toHome(root);
+}
+
+export function isJsonType(contentType: string): boolean {
+  return /\bjson\b/i.test(contentType);
 }
 
 // Hardened (no entity expansion, values as strings): see src/xml/hardened.ts.
 const xmlParser = hardenedXmlParser((jpath) => jpath === 'home.users.user');
 
-function readXml(body: string): Fields {
+/** The XML body's home element: its own fields, and its raw users in `users`. */
+export function readXml(body: string): Fields {
   const text = body.trim();
   if (!text.startsWith('<')) throw new PlexResponseError(`plex.tv sent no XML: ${preview(text)}`);
   if (/<!ENTITY/i.test(text)) throw new PlexResponseError('plex.tv sent XML that declares entities');
@@ -68,7 +73,7 @@ function readDocument(text: string): Fields {
  * in an attribute value; a comment, CDATA or a raw `/>` in a value can upset the count, and then the
  * validator decides.
  */
-function everyElementClosed(text: string): boolean {
+export function everyElementClosed(text: string): boolean {
   const ends = occurrences(text, '</');
   const starts = occurrences(text, '<') - ends - occurrences(text, '<?') - occurrences(text, '<!');
   return starts === ends + occurrences(text, '/>');
@@ -78,6 +83,11 @@ function occurrences(text: string, what: string): number {
   let count = 0;
   for (let at = text.indexOf(what); at !== -1; at = text.indexOf(what, at + what.length)) count += 1;
   return count;
+}
+
+/** Whether the validator accepts `text`, as it would within a whole body (see readDocument). */
+export function isWellFormed(text: string): boolean {
+  return XMLValidator.validate(text) === true;
 }
 
 function validate(text: string): void {
@@ -101,7 +111,11 @@ function readJson(body: string): Fields {
 }
 
 function toHome(raw: Fields): Home {
-  const users = (raw['users'] as unknown[]).map((user, index) => toUser(user, index));
+  return homeOf(raw, (raw['users'] as unknown[]).map((user, index) => toUser(user, index)));
+}
+
+/** The home's own fields from `raw`, with `users` read already; the users' uuids must differ. */
+export function homeOf(raw: Fields, users: HomeUser[]): Home {
   const seen = new Set<string>();
   for (const user of users) {
     if (seen.has(user.uuid)) throw new PlexResponseError(`plex.tv sent user ${user.uuid} twice`);
@@ -137,7 +151,8 @@ export function accountHomeId(users: readonly HomeUser[]): string {
   throw new PlexNoHomeError(`this plex.tv account is not in a Plex Home (${cause}): ${NO_HOME_FIX}`);
 }
 
-function toUser(raw: unknown, index: number): HomeUser {
+/** One raw user (`index` counts from 0, for the error message). */
+export function toUser(raw: unknown, index: number): HomeUser {
   if (!isFields(raw)) throw new PlexResponseError(`plex.tv sent user #${index + 1} that is not an object`);
   const id = text(raw, 'id');
   // The uuid names the user's topics; plex.tv always sends one, but an id is a stable fallback.
