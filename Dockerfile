@@ -55,8 +55,8 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
 # dist/src/main.js is one bundle (npm run bundle) that needs nothing from node_modules.
 # V8 renames and drops flags between Node releases, and a flag Node does not know stops it at once: a base
 # image whose Node lacks these fails here, at build time, rather than crash-looping where users run it.
-RUN ["node", "--max-semi-space-size=1", "--lite-mode", "-e", "0"]
-ENTRYPOINT ["node", "--max-semi-space-size=1", "--lite-mode", "/app/dist/src/main.js"]
+RUN ["node", "--max-semi-space-size=1", "--lite-mode", "--no-expose-wasm", "-e", "0"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--lite-mode", "--no-expose-wasm", "/app/dist/src/main.js"]
 CMD []
 
 # The Home Assistant OS app (plex-home-mqtt/config.yaml): `docker build --target app --build-arg BUILD_ARCH=amd64`.

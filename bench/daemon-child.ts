@@ -24,10 +24,11 @@ export interface DaemonChild {
 /**
  * How `npm start` and the container start Node: V8's young generation capped at 1 MB per semi-space instead
  * of growing to 16 MB under each poll's garbage, and V8's lite mode: no compiler at all (jitless: the
- * interpreter only) and its heap sized for memory rather than speed (package.json "start", Dockerfile
+ * interpreter only) and its heap sized for memory rather than speed; `--no-expose-wasm` because lite mode turns
+ * WebAssembly off anyway and otherwise says so on stderr at every start (package.json "start", Dockerfile
  * ENTRYPOINT, contrib/ unit; test/unit/node-flags.test.ts keeps them in step; docs/benchmarks.md says why).
  */
-export const SHIPPED_NODE_ARGS: readonly string[] = ['--max-semi-space-size=1', '--lite-mode'];
+export const SHIPPED_NODE_ARGS: readonly string[] = ['--max-semi-space-size=1', '--lite-mode', '--no-expose-wasm'];
 
 /** Without STATE_DIR in `env`, the daemon gets a fresh one, removed when it stops. */
 export function spawnDaemon(env: Record<string, string>, nodeArgs: readonly string[] = SHIPPED_NODE_ARGS): DaemonChild {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SHIPPED_NODE_ARGS } from '../../bench/daemon-child.js';
@@ -15,6 +16,11 @@ describe("the daemon's Node.js options", () => {
     expect(SHIPPED_NODE_ARGS.length).toBeGreaterThan(0);
     for (const flag of SHIPPED_NODE_ARGS) expect(flag).toMatch(/^--[a-z0-9-]+(=[\w.-]+)?$/);
     expect(new Set(SHIPPED_NODE_ARGS).size).toBe(SHIPPED_NODE_ARGS.length);
+  });
+
+  it('start this Node.js without a word on stderr (lite mode warns of WebAssembly unless it is turned off)', () => {
+    const started = spawnSync(process.execPath, [...SHIPPED_NODE_ARGS, '-e', 'process.stdout.write("ran")'], { encoding: 'utf8' });
+    expect({ status: started.status, stdout: started.stdout, stderr: started.stderr }).toEqual({ status: 0, stdout: 'ran', stderr: '' });
   });
 
   it('are those of npm start', () => {
