@@ -23,6 +23,8 @@ export interface Sample {
   readonly handlers: number;
   /** Signals following the daemon's run signal (see Harness.runSignalDependants). */
   readonly dependants: number;
+  /** 'abort' listeners on the daemon's run signal (see Harness.runSignalListeners). */
+  readonly listeners: number;
 }
 
 export interface GrowthResult {
@@ -136,11 +138,11 @@ function growthRows(run: Run, settled: Sample, cycles: number): Row[] {
       pass: !moreResources && settled.handlers <= first.handlers,
     },
     {
-      figure: `Signals following the daemon's run signal (AbortSignal.any): ${span}`,
-      value: `${dependantsText(first.dependants)} → ${dependantsText(settled.dependants)}`,
+      figure: `Signals following the daemon's run signal (AbortSignal.any); its 'abort' listeners: ${span}`,
+      value: `${dependantsText(first.dependants)} → ${dependantsText(settled.dependants)}; ${count(first.listeners)} → ${count(settled.listeners)}`,
       runs: '1 run',
       target: 'no leak',
-      pass: settled.dependants <= first.dependants,
+      pass: settled.dependants <= first.dependants && settled.listeners <= first.listeners,
     },
     {
       figure: `${count(cycles)} cycles: wall time; CPU per cycle in-process (incl. loopback plex.tv)`,
@@ -162,7 +164,7 @@ async function sample(cycles: number, harness: Harness): Promise<Sample> {
   for (const kind of process.getActiveResourcesInfo()) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
   return {
     cycles, heapUsed: memory.heapUsed, rss: memory.rss, external: memory.external, resources: kinds,
-    handlers: harness.handlers(), dependants: harness.runSignalDependants(),
+    handlers: harness.handlers(), dependants: harness.runSignalDependants(), listeners: harness.runSignalListeners(),
   };
 }
 

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { getEventListeners } from 'node:events';
 import { Writable } from 'node:stream';
 import { createDaemon, type DaemonOptions } from '../src/daemon/daemon.js';
 import { createEventStream } from '../src/events/stream.js';
@@ -60,6 +61,8 @@ export interface Harness {
    * AbortSignal.any() with it as a source adds one, and Node 20 never removes them (nodejs/node#55351).
    */
   readonly runSignalDependants: () => number;
+  /** 'abort' listeners on the run's AbortSignal: the poll loop adds one per sleep and must take it off again. */
+  readonly runSignalListeners: () => number;
   stop(): Promise<void>;
 }
 
@@ -127,6 +130,7 @@ export async function startHarness(name: string, brokerUrl: string, plex: FakePl
     },
     handlers: () => handlers,
     runSignalDependants: () => dependants(stop.signal),
+    runSignalListeners: () => getEventListeners(stop.signal, 'abort').length,
     async stop() {
       stop.abort();
       await running;
