@@ -5,7 +5,8 @@ import { PlexResponseError } from './errors.js';
 /**
  * One HTTP exchange over Node's own http/https, with the body read up to a cap. Not fetch(): fetch loads
  * undici on first use, which cost about 5 MB of resident memory and twice the CPU per request
- * (docs/benchmarks.md). Node's default agents keep the connection alive between polls, as fetch did.
+ * (docs/benchmarks.md), and needs WebAssembly, which the shipped --lite-mode turns off: the Supervisor
+ * client (src/supervisor/client.ts) uses this too. Node's default agents keep the connection alive between polls.
  */
 
 export interface Exchange {

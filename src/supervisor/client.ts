@@ -1,3 +1,6 @@
+import { exchange, ExchangeTimeout, type Received } from '../plex/transport.js';
+import { PlexResponseError } from '../plex/errors.js';
+
 /**
  * The Supervisor of Home Assistant OS over HTTP, for the app: the one place that asks it anything. Today that
  * is the MQTT service, i.e. the broker (the Mosquitto app) and the credentials it made for us.
@@ -31,33 +34,35 @@ export interface SupervisorOptions {
   readonly timeoutMs: number;
 }
 
-const MAX_BODY_CHARS = 64 * 1024;
+/** A real answer is a few hundred bytes; anything near this is not the Supervisor's. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 export async function fetchMqttService(options: SupervisorOptions, signal?: AbortSignal): Promise<MqttService> {
-  const url = new URL('services/mqtt', options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`).toString();
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  let response: Response;
-  let body: string;
+  const url = new URL('services/mqtt', options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
+  const what = `GET ${url.toString()}`;
+  let answer: Received;
   try {
-    response = await fetch(url, {
+    // Node's http, as for plex.tv, not fetch(): fetch needs WebAssembly (undici's HTTP parser), which the
+    // shipped `--lite-mode` turns off, and it would load undici's 5 MB for one request.
+    answer = await exchange(url, {
+      method: 'GET',
       headers: { Authorization: `Bearer ${options.token}`, Accept: 'application/json' },
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      redirect: 'error',
+      timeoutMs: options.timeoutMs, signal, maxBytes: MAX_BODY_BYTES, what,
     });
-    body = (await response.text()).slice(0, MAX_BODY_CHARS);
   } catch (error) {
-    const why = timeout.aborted ? `no answer within ${options.timeoutMs / 1000} s` : causeOf(error);
-    throw new SupervisorError('unreachable', `the Supervisor does not answer GET ${url} (${why})`);
+    if (error instanceof PlexResponseError) throw new SupervisorError('bad-answer', `the Supervisor's answer to ${what} is over ${MAX_BODY_BYTES} bytes`);
+    const why = error instanceof ExchangeTimeout ? `no answer within ${options.timeoutMs / 1000} s` : causeOf(error);
+    throw new SupervisorError('unreachable', `the Supervisor does not answer ${what} (${why})`);
   }
-  if (response.status === 401 || response.status === 403) {
-    throw new SupervisorError('rejected', `the Supervisor rejected SUPERVISOR_TOKEN on GET ${url} (${response.status}); restarting the app gives it a new one`);
+  if (answer.status === 401 || answer.status === 403) {
+    throw new SupervisorError('rejected', `the Supervisor rejected SUPERVISOR_TOKEN on ${what} (${answer.status}); restarting the app gives it a new one`);
   }
-  const answer = parseAnswer(body);
-  if (response.status !== 200 || answer?.['result'] !== 'ok') {
-    const message = typeof answer?.['message'] === 'string' ? `: ${answer['message'].slice(0, 200)}` : '';
-    throw new SupervisorError('no-service', `the Supervisor has no MQTT service (GET ${url} answered ${response.status}${message}); install and start the Mosquitto broker app, or set the mqtt_url option`);
+  const parsed = parseAnswer(answer.body);
+  if (answer.status !== 200 || parsed?.['result'] !== 'ok') {
+    const message = typeof parsed?.['message'] === 'string' ? `: ${parsed['message'].slice(0, 200)}` : '';
+    throw new SupervisorError('no-service', `the Supervisor has no MQTT service (${what} answered ${answer.status}${message}); install and start the Mosquitto broker app, or set the mqtt_url option`);
   }
-  return serviceOf(answer['data'], url);
+  return serviceOf(parsed['data'], url.toString());
 }
 
 function serviceOf(data: unknown, url: string): MqttService {
@@ -87,7 +92,6 @@ function parseAnswer(body: string): Record<string, unknown> | undefined {
 function causeOf(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-  // undici's own codes (UND_ERR_SOCKET) say less than its message ("other side closed").
-  if (code && !code.startsWith('UND_ERR')) return code;
+  if (code) return code;
   return cause instanceof Error ? cause.message : String(cause);
 }

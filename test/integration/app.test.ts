@@ -6,6 +6,7 @@ import { useBroker } from '../support/broker.js';
 import { startFakePlex, type FakePlex } from '../support/fake-plex.js';
 import { startFakeSupervisor, type FakeMqttService } from '../support/fake-supervisor.js';
 import { DAEMON_READY, startDaemon } from '../support/daemon-process.js';
+import { SHIPPED_NODE_ARGS } from '../../bench/daemon-child.js';
 import { eventually, retainedMessages } from '../support/mqtt-observer.js';
 import { home, KID, OWNER, TEEN } from '../support/plex-fixtures.js';
 import { scope, type Scope } from '../support/scope.js';
@@ -34,7 +35,9 @@ function appOptions(s: Scope, extra: object = {}): object {
 
 function startApp(data: string, supervisor: { url: string }, plex: FakePlex, supervisorToken: string) {
   // plex.apiUrl is no option of the app: the environment points it at the loopback plex.tv.
-  return startDaemon({ SUPERVISOR_TOKEN: supervisorToken, SUPERVISOR_DATA_DIR: data, SUPERVISOR_URL: supervisor.url, PLEX_API_URL: plex.url });
+  // With the image's Node options: `--lite-mode` turns WebAssembly off, which fetch() needs (the Supervisor
+  // client once used it, and the app stopped at its first request while every other test passed).
+  return startDaemon({ SUPERVISOR_TOKEN: supervisorToken, SUPERVISOR_DATA_DIR: data, SUPERVISOR_URL: supervisor.url, PLEX_API_URL: plex.url }, [], SHIPPED_NODE_ARGS);
 }
 
 async function discoveryArrives(s: Scope): Promise<void> {

@@ -30,11 +30,13 @@ export interface DaemonEnv {
   readonly [key: string]: string | undefined;
 }
 
-export function startDaemon(env: DaemonEnv, args: readonly string[] = []): DaemonProcess {
+/** `nodeArgs`: Node's options, e.g. SHIPPED_NODE_ARGS (bench/daemon-child.ts) for the daemon exactly as it ships. */
+export function startDaemon(env: DaemonEnv, args: readonly string[] = [], nodeArgs: readonly string[] = []): DaemonProcess {
   const stateDir = env['STATE_DIR'] ?? mkdtempSync(join(tmpdir(), 'plex-home-mqtt-test-'));
   const daemon = spawnBuiltDaemon({
     env: { PATH: process.env['PATH'], STATE_DIR: stateDir, PLEX_POLL_INTERVAL: '1', LOG_LEVEL: 'debug', ...env },
     args,
+    nodeArgs,
   });
   return {
     child: daemon.child,
