@@ -34,7 +34,7 @@ export function createLogger(options: LoggerOptions): Logger {
           const extra = Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
           return `${String(timestamp)} ${level}: ${String(message)}${extra}`;
         });
-  return winston.createLogger({
+  const logger = winston.createLogger({
     level: options.level,
     format: winston.format.combine(winston.format.timestamp(), redact, render),
     transports: [
@@ -43,7 +43,16 @@ export function createLogger(options: LoggerOptions): Logger {
         : new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] }),
     ],
   });
+  // winston drops a line below its level only at the transport, after the whole format chain (time stamp,
+  // redaction, JSON) and its streams have run: the debug line of every changed poll cost that at info level.
+  const at = (level: LogLevel): Logger['info'] =>
+    SEVERITY[level] > SEVERITY[options.level]
+      ? () => undefined
+      : (message, fields) => void (fields === undefined ? logger.log(level, message) : logger.log(level, message, fields));
+  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
 }
+
+const SEVERITY: Readonly<Record<LogLevel, number>> = { error: 0, warn: 1, info: 2, debug: 3 };
 
 /** The redactor for the secrets of the moment, built again only when they change. */
 function currentRedactor(options: LoggerOptions): () => Redactor {

@@ -35,6 +35,27 @@ describe('createLogger: text', () => {
     log.error('broken');
     expect(await lines()).toEqual([expect.stringMatching(/ error: broken$/)]);
   });
+
+  it('formats no line below its level: the secrets are not even asked for it', async () => {
+    let asked = 0;
+    const { log, lines } = capture('text', () => (asked++, [TOKEN]), 'info');
+    log.debug('published', { messages: 3 });
+    expect(asked).toBe(0);
+    log.info('read the Plex Home');
+    expect(asked).toBe(1);
+    expect(await lines()).toEqual([expect.stringMatching(/ info: read the Plex Home$/)]);
+  });
+
+  it('writes every level at debug', async () => {
+    const { log, lines } = capture('text', undefined, 'debug');
+    log.debug('published', { messages: 3 });
+    log.info('in sync');
+    log.warn('slow');
+    log.error('broken');
+    expect((await lines()).map((line) => line.replace(ISO, 'T'))).toEqual([
+      'T debug: published {"messages":3}', 'T info: in sync', 'T warn: slow', 'T error: broken',
+    ]);
+  });
 });
 
 describe('createLogger: json', () => {
