@@ -37,7 +37,9 @@ export function deriveEvents(
   const membersBefore = membership.before ?? new Set(before.keys());
   const events: HomeEvent[] = [];
 
-  const homeChanges = changedFields(parsed(homeDocument(previous)), parsed(homeDocument(next)), QUIET_HOME_FIELDS);
+  const [homeFrom, homeTo] = [homeDocument(previous), homeDocument(next)];
+  // As for users below: equal documents (every poll that changed no user's name or membership) need no parsing.
+  const homeChanges = homeFrom === homeTo ? [] : changedFields(parsed(homeFrom), parsed(homeTo), QUIET_HOME_FIELDS);
   if (homeChanges.length > 0) events.push({ type: 'changed', user: null, changes: homeChanges });
   for (const user of previous.users) {
     if (!after.has(user.uuid) && !membersNow.has(user.uuid)) events.push({ type: 'left', user: who(user) });
