@@ -13,8 +13,10 @@
  * in full, which produces the error it always did. Every body recognised here is well-formed, so the
  * validator in parse.ts would accept it: only parse.ts's own checks can refuse it.
  *
- * Regular expressions rather than a loop over characters: V8 runs them as compiled code even in the
- * interpreter the daemon runs in (--no-turbofan), where a loop over 400 KB would cost milliseconds.
+ * Regular expressions rather than a loop over characters: each one call is a single step of V8's
+ * interpreter, where a loop over 400 KB would cost milliseconds. Under the shipped --lite-mode V8 runs the
+ * expressions in its regexp interpreter too, and still: 1,000 users, one flag changed, read in 0.73 ms
+ * against 31 ms for parseHome (a scratch loop at the session-4 merge, median of 40 rounds).
  */
 
 export interface ScannedHome {
