@@ -3,14 +3,15 @@ import {
   PlexNetworkError,
   PlexRateLimitError,
   PlexRejectedError,
+  PlexResponseError,
   PlexServerError,
   PlexTimeoutError,
   PlexUnauthorizedError,
 } from './errors.js';
-import { exchange, ExchangeTimeout } from './transport.js';
+import { exchange, ExchangeTimeout, ExchangeTooLarge } from '../http/transport.js';
 
 /**
- * plex.tv over HTTP: the one place that sends requests (through ./transport.ts). Identifying headers, a timeout, a capped body and
+ * plex.tv over HTTP: the one place that sends requests (through src/http/transport.ts). Identifying headers, a timeout, a capped body and
  * a typed error for every way a request fails. What each route means is its caller's business.
  */
 
@@ -61,6 +62,7 @@ export async function plexRequest(options: PlexHttpOptions, request: PlexRequest
     };
   } catch (error) {
     if (error instanceof PlexError) throw error;
+    if (error instanceof ExchangeTooLarge) throw new PlexResponseError(error.message);
     if (error instanceof ExchangeTimeout) throw new PlexTimeoutError(`${what} timed out after ${options.timeoutMs} ms`);
     if (request.signal?.aborted) throw error;
     throw new PlexNetworkError(`${what} failed: ${describeCause(error)}`, undefined, { cause: error });

@@ -1,5 +1,4 @@
-import { exchange, ExchangeTimeout, type Received } from '../plex/transport.js';
-import { PlexResponseError } from '../plex/errors.js';
+import { exchange, ExchangeTimeout, ExchangeTooLarge, type Received } from '../http/transport.js';
 
 /**
  * The Supervisor of Home Assistant OS over HTTP, for the app: the one place that asks it anything. Today that
@@ -50,7 +49,7 @@ export async function fetchMqttService(options: SupervisorOptions, signal?: Abor
       timeoutMs: options.timeoutMs, signal, maxBytes: MAX_BODY_BYTES, what,
     });
   } catch (error) {
-    if (error instanceof PlexResponseError) throw new SupervisorError('bad-answer', `the Supervisor's answer to ${what} is over ${MAX_BODY_BYTES} bytes`);
+    if (error instanceof ExchangeTooLarge) throw new SupervisorError('bad-answer', `the Supervisor's answer to ${what} is over ${MAX_BODY_BYTES} bytes`);
     const why = error instanceof ExchangeTimeout ? `no answer within ${options.timeoutMs / 1000} s` : causeOf(error);
     throw new SupervisorError('unreachable', `the Supervisor does not answer ${what} (${why})`);
   }

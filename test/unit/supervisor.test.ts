@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,6 +135,21 @@ describe("the Supervisor's MQTT service", () => {
     expect(supervisor.requests).toEqual([{ path: '/services/mqtt', authorization: `Bearer ${supervisor.token}` }]);
     expect(brokerSettings(service)).toEqual({ url: 'mqtt://core-mosquitto:1883', username: 'addons', password: BROKER.password });
     expect(brokerSettings({ ...service, host: 'fd00::5', ssl: true, port: 8883 }).url).toBe('mqtts://[fd00::5]:8883');
+  });
+
+  it('refuses an answer over its cap as a bad answer, without reading it all', async () => {
+    // Not the Supervisor's: a real answer is a few hundred bytes.
+    const server = createServer((_request, response) => response.end(JSON.stringify({ result: 'ok', data: { host: 'x'.repeat(100_000), port: 1883 } })));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const error = await fetchMqttService({ baseUrl, token: 't', timeoutMs: 2000 }).then(() => undefined, (thrown: unknown) => thrown as SupervisorError);
+      expect(error?.kind).toBe('bad-answer');
+      expect(error?.message).toBe(`the Supervisor's answer to GET ${baseUrl}/services/mqtt is over 65536 bytes`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('fails with a kind and one clear message: wrong token, no MQTT service, no Supervisor', async () => {

@@ -2,7 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { exchange, ExchangeTimeout, type Exchange } from '../../src/plex/transport.js';
+import { exchange, ExchangeTimeout, type Exchange } from '../../src/http/transport.js';
 
 // One exchange over node:http against a real loopback server that can stop halfway through a body: the
 // timeout and the caller's signal end it at any point, and nothing of either is left behind afterwards.

@@ -1,12 +1,12 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { PlexResponseError } from './errors.js';
 
 /**
- * One HTTP exchange over Node's own http/https, with the body read up to a cap. Not fetch(): fetch loads
- * undici on first use, which cost about 5 MB of resident memory and twice the CPU per request
- * (docs/benchmarks.md), and needs WebAssembly, which the shipped --lite-mode turns off: the Supervisor
- * client (src/supervisor/client.ts) uses this too. Node's default agents keep the connection alive between polls.
+ * One HTTP exchange over Node's own http/https, with the body read up to a cap: for plex.tv and a Plex
+ * Media Server (src/plex/http.ts) and for the Supervisor (src/supervisor/client.ts), each of which turns
+ * these errors into its own. Not fetch(): fetch loads undici on first use, which cost about 5 MB of
+ * resident memory and twice the CPU per request (docs/benchmarks.md), and needs WebAssembly, which the
+ * shipped --lite-mode turns off. Node's default agents keep the connection alive between polls.
  */
 
 export interface Exchange {
@@ -31,9 +31,12 @@ export interface Received {
 /** What an exchange rejects with when it ran out of time, whatever error the destroyed request gave. */
 export class ExchangeTimeout extends Error {}
 
+/** What an exchange rejects with when the body announced or sent is over its cap. */
+export class ExchangeTooLarge extends Error {}
+
 /**
  * Resolves with the answer, whatever its status; rejects with Node's error, an ExchangeTimeout, or a
- * PlexResponseError for the cap. The timeout and the signal destroy the request, as Node does for a
+ * ExchangeTooLarge for the cap. The timeout and the signal destroy the request, as Node does for a
  * `signal` option, but with one cleared timer and one listener: no AbortController, AbortSignal.timeout or
  * Node's end-of-stream watch per request, which cost about a tenth of an unchanged poll's main-thread CPU
  * in V8's interpreter (docs/benchmarks.md, "Node and V8 options (session 4)").
@@ -53,7 +56,7 @@ export function exchange(url: URL, ask: Exchange): Promise<Received> {
     const abort = (): void => void outgoing.destroy(signal ? abortError(signal) : undefined);
     const timer = setTimeout(() => {
       timedOut = true;
-      outgoing.destroy(new ExchangeTimeout(`${ask.what} timed out after ${ask.timeoutMs} ms`));
+      outgoing.destroy(timeoutError(ask));
     }, ask.timeoutMs);
     // As AbortSignal.timeout's: the timer alone keeps no process running.
     timer.unref();
@@ -67,8 +70,12 @@ export function exchange(url: URL, ask: Exchange): Promise<Received> {
     outgoing.end();
   }).catch((error: unknown) => {
     // The destroyed request may surface as a reset of the response instead of the error it was given.
-    throw timedOut && !(error instanceof ExchangeTimeout) ? new ExchangeTimeout(`${ask.what} timed out after ${ask.timeoutMs} ms`, { cause: error }) : error;
+    throw timedOut && !(error instanceof ExchangeTimeout) ? timeoutError(ask, error) : error;
   });
+}
+
+function timeoutError(ask: Exchange, cause?: unknown): ExchangeTimeout {
+  return new ExchangeTimeout(`${ask.what} timed out after ${ask.timeoutMs} ms`, cause === undefined ? undefined : { cause });
 }
 
 /** Node's own error for a request destroyed by its `signal`: an AbortError, the signal's reason as its cause. */
@@ -81,7 +88,7 @@ function readCapped(response: IncomingMessage, ask: Exchange): Promise<string> {
   const declared = Number(response.headers['content-length']);
   if (declared > ask.maxBytes) {
     response.destroy();
-    return Promise.reject(new PlexResponseError(`${ask.what} announced a ${declared}-byte body, over the ${ask.maxBytes}-byte cap`));
+    return Promise.reject(new ExchangeTooLarge(`${ask.what} announced a ${declared}-byte body, over the ${ask.maxBytes}-byte cap`));
   }
   return new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -90,7 +97,7 @@ function readCapped(response: IncomingMessage, ask: Exchange): Promise<string> {
       size += chunk.byteLength;
       if (size <= ask.maxBytes) return void chunks.push(chunk);
       response.destroy();
-      reject(new PlexResponseError(`${ask.what} sent a body over the ${ask.maxBytes}-byte cap`));
+      reject(new ExchangeTooLarge(`${ask.what} sent a body over the ${ask.maxBytes}-byte cap`));
     });
     response.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     // An abort or a reset mid-body; after 'end' or the cap's rejection, these change nothing.
