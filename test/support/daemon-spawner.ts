@@ -60,6 +60,24 @@ export function builtMain(from: string = import.meta.dirname): string {
   }
 }
 
+/** The daemons spawned and not yet gone: should the runner itself die, none must live on without it. */
+const alive = new Set<ChildProcess>();
+let endsWithRunner = false;
+
+/**
+ * One 'exit' listener for all of them, not one each: the bench runs a dozen daemons side by side, and
+ * Node warns of a leak past ten listeners of one event.
+ */
+function endWithRunner(child: ChildProcess): void {
+  if (!endsWithRunner) process.once('exit', endAlive);
+  endsWithRunner = true;
+  alive.add(child);
+}
+
+function endAlive(): void {
+  for (const child of alive) child.kill('SIGTERM');
+}
+
 export function spawnBuiltDaemon(options: SpawnOptions): SpawnedDaemon {
   const main = options.main ?? builtMain();
   const spawnedAt = performance.now();
@@ -68,12 +86,10 @@ export function spawnBuiltDaemon(options: SpawnOptions): SpawnedDaemon {
   });
   const log = collectOutput(child, options.onLine);
   const gone = new AbortController();
-  // Should the runner itself die, the daemon must not live on without it.
-  const orphaned = (): boolean => child.kill('SIGTERM');
-  process.once('exit', orphaned);
+  endWithRunner(child);
   const exited = new Promise<DaemonExit>((resolve) => {
     const done = (exit: DaemonExit): void => {
-      process.off('exit', orphaned);
+      alive.delete(child);
       gone.abort();
       log.changed();
       resolve(exit);
