@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Proves docker-compose.yml: builds the images here (no image registry is reachable, so the base images come
-# from this machine's Node.js and Debian's mosquitto), starts the stack with the plex.tv stand-in, checks that
+# from official Node.js builds and Debian's mosquitto), starts the stack with the plex.tv stand-in, checks that
 # discovery and state arrive on the broker and that the daemon's container reports healthy, then tears it
 # all down, on failure too.
 #
 #   bash .ci/compose.sh       needs a running engine and the broker image: `bash .ci/docker.sh up` first
 #
-# Idempotent: leftovers of an earlier run are removed first; the local base images are rebuilt only when the
-# host's Node.js or their recipe changes. Bounded: every build and wait has a limit. Takes about 45 s with the
+# Idempotent: leftovers of an earlier run are removed first; the local base images are rebuilt only when their
+# Node.js or their recipe changes. Bounded: every build and wait has a limit. Takes about 45 s with the
 # images cached, 3 min without. Env: MOSQUITTO_IMAGE (default plex-home-mqtt/mosquitto:local, from .ci/docker.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +27,8 @@ HEALTHY_WAIT_S=60
 TOPICS_WAIT_S=60
 COMPOSE=()
 
+# shellcheck source=.ci/node-release.sh
+source .ci/node-release.sh
 log() { printf '[compose.sh %4ss] %s\n' "$SECONDS" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 
@@ -80,7 +82,7 @@ copy_binaries() {
   done
 }
 
-# A base image made with `docker import`, labelled so that it is rebuilt when the host's Node.js changes.
+# A base image made with `docker import`, labelled so that it is rebuilt when its Node.js changes.
 import_image() {
   local image=$1 stamp=$2 root=$3 env=$4 old
   old=$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
@@ -91,20 +93,27 @@ import_image() {
   [[ -z $old ]] || docker rmi "$old" >/dev/null 2>&1 || true
 }
 
+# The runtime base runs the Node.js the Dockerfile's default base has (node:NN-slim: the newest NN.x, an
+# official build from the npm registry, .ci/node-release.sh), so that the images tested here run the Node.js
+# users' images run; the build base runs this machine's Node.js and npm, which only compile.
 build_node_images() {
-  local stamp built root image
+  local stamp built root image node_bin recipe runtime_node
+  runtime_node=$(node_release "$(dockerfile_node_major)") || die "no Node.js for the runtime image"
   # The recipe's own hash too: a change to these functions rebuilds the images.
-  stamp="node $(node -v), npm $(npm -v), recipe $(declare -f build_node_images import_image copy_binaries | sha256sum | cut -c 1-12)"
+  recipe=$(declare -f build_node_images import_image copy_binaries | sha256sum | cut -c 1-12)
   for image in "$NODE_IMAGE" "$BUILD_IMAGE"; do
+    node_bin=/usr/bin/node
+    [[ $image == "$BUILD_IMAGE" ]] || node_bin=$runtime_node
+    stamp="node $("$node_bin" -v), npm $(npm -v), recipe $recipe"
     built=$(docker image inspect -f '{{index .Config.Labels "local.stamp"}}' "$image" 2>/dev/null || true)
     if [[ $built == "$stamp" ]]; then log "image $image present ($stamp)"; continue; fi
-    log "building $image from this machine's $stamp"
+    log "building $image ($stamp)"
     root=$(mktemp -d)
     mkdir -p "$root/usr/bin" "$root/tmp" "$root/etc" "$root/root" "$root/home/node"
     chmod 1777 "$root/tmp"
     chown 1000:1000 "$root/home/node"
-    cp /usr/bin/node "$root/usr/bin/"
-    copy_binaries "$root" /usr/bin/node
+    cp "$node_bin" "$root/usr/bin/node"
+    copy_binaries "$root" "$node_bin"
     printf 'root:x:0:0:root:/root:/sbin/nologin\nnode:x:1000:1000:node:/home/node:/sbin/nologin\n' >"$root/etc/passwd"
     printf 'root:x:0:\nnode:x:1000:\n' >"$root/etc/group"
     printf 'passwd: files\ngroup: files\nhosts: files dns\n' >"$root/etc/nsswitch.conf"

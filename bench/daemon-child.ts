@@ -23,12 +23,14 @@ export interface DaemonChild {
 
 /**
  * How `npm start` and the container start Node: V8's young generation capped at 1 MB per semi-space instead
- * of growing to 16 MB under each poll's garbage, and V8's lite mode: no compiler at all (jitless: the
- * interpreter only) and its heap sized for memory rather than speed; `--no-expose-wasm` because lite mode turns
- * WebAssembly off anyway and otherwise says so on stderr at every start (package.json "start", Dockerfile
- * ENTRYPOINT, contrib/ unit; test/unit/node-flags.test.ts keeps them in step; docs/benchmarks.md says why).
+ * of growing to 16 MB under each poll's garbage, its heap sized for memory rather than speed, and none of its
+ * JavaScript compilers (TurboFan, Maglev, Sparkplug: the interpreter only). What lite mode gave, by options
+ * that every Node.js line from 20 to 26 knows and none warns of: `--lite-mode` turns WebAssembly off with a
+ * warning on stderr at every start up to Node 22, and the option that silenced it is gone from Node 24
+ * (package.json "start", Dockerfile ENTRYPOINT, contrib/ unit; test/unit/node-flags.test.ts keeps them in step,
+ * .ci/node-versions.sh runs them on every supported Node.js; docs/benchmarks.md says why).
  */
-export const SHIPPED_NODE_ARGS: readonly string[] = ['--max-semi-space-size=1', '--lite-mode', '--no-expose-wasm'];
+export const SHIPPED_NODE_ARGS: readonly string[] = ['--max-semi-space-size=1', '--optimize-for-size', '--no-turbofan', '--no-maglev', '--no-sparkplug'];
 
 /** Without STATE_DIR in `env`, the daemon gets a fresh one, removed when it stops. */
 export function spawnDaemon(env: Record<string, string>, nodeArgs: readonly string[] = SHIPPED_NODE_ARGS): DaemonChild {

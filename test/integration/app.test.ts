@@ -35,8 +35,9 @@ function appOptions(s: Scope, extra: object = {}): object {
 
 function startApp(data: string, supervisor: { url: string }, plex: FakePlex, supervisorToken: string) {
   // plex.apiUrl is no option of the app: the environment points it at the loopback plex.tv.
-  // With the image's Node options: `--lite-mode` turns WebAssembly off, which fetch() needs (the Supervisor
-  // client once used it, and the app stopped at its first request while every other test passed).
+  // With the image's Node options, as the image starts it: the options once turned WebAssembly off, which
+  // fetch() needs (the Supervisor client used it then, and the app stopped at its first request while every
+  // other test passed).
   return startDaemon({ SUPERVISOR_TOKEN: supervisorToken, SUPERVISOR_DATA_DIR: data, SUPERVISOR_URL: supervisor.url, PLEX_API_URL: plex.url }, [], SHIPPED_NODE_ARGS);
 }
 
