@@ -12,7 +12,7 @@ import { createDiscoveryMemo } from './discovery-memo.js';
  * list) are the same as last time, and the options are the same object: whatever a builder reads from
  * those is covered. The compiler checks that the field lists below name every field, so a field added to
  * HomeUser or Home later must be added there too. A builder that reads anything else must not go through
- * the memo.
+ * the memo. A user's discovery config is kept on less, the fields it is built from (discovery-memo.ts).
  */
 
 export interface UserMessages {

@@ -49,7 +49,7 @@ describe('desiredMessages with a memo: only what changed is built again', () => 
     expect([...messages]).toEqual([...desiredMessages(next, HEALTHY, OPTIONS)]);
   });
 
-  it('a change to the home itself rebuilds every user, whose configs name the home', () => {
+  it("a change to the home itself rebuilds every user's state (the memo keys it on the home's fields too)", () => {
     const next = { ...BASE, name: 'Another name' };
     const { messages, built } = second(BASE, next);
     expect(built).toBe(BASE.users.length + 2);
