@@ -29,7 +29,7 @@ export function userActivityComponents(
   entity: EntityContext,
   topics: TopicConfig,
   homeId: string,
-  user: HomeUser,
+  user: Pick<HomeUser, 'uuid'>,
   activity: HomeActivity,
 ): Record<string, Component> {
   const own: EntityContext = { ...entity, stateTopic: userWatchingTopic(topics, homeId, user.uuid) };

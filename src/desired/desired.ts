@@ -79,7 +79,7 @@ function usersMessages(home: Home, context: DiscoveryContext, options: DesiredOp
     all.push(
       kept ??
         memo.keepUser(home, user, extra, {
-          discovery: options.discovery ? userDiscovery(home, user, context) : null,
+          discovery: options.discovery ? memo.userDiscovery(home, user, extra, (shown) => userDiscovery(home, shown, context)) : null,
           stateTopic: userStateTopic(options.topics, home.id, user.uuid),
           state: userDocument(user, options),
         }),

@@ -1,4 +1,6 @@
 import type { Home, HomeUser } from '../plex/home.js';
+import type { DiscoveryMessage, DiscoveryUser } from '../ha/discovery.js';
+import { createDiscoveryMemo } from './discovery-memo.js';
 
 /**
  * What desiredMessages built last time, kept so that an unchanged part of the home costs a comparison of
@@ -10,12 +12,12 @@ import type { Home, HomeUser } from '../plex/home.js';
  * list) are the same as last time, and the options are the same object: whatever a builder reads from
  * those is covered. The compiler checks that the field lists below name every field, so a field added to
  * HomeUser or Home later must be added there too. A builder that reads anything else must not go through
- * the memo.
+ * the memo. A user's discovery config is kept on less, the fields it is built from (discovery-memo.ts).
  */
 
 export interface UserMessages {
   /** The user's discovery config; null when discovery is off. */
-  readonly discovery: { readonly topic: string; readonly payload: string } | null;
+  readonly discovery: DiscoveryMessage | null;
   readonly stateTopic: string;
   readonly state: string;
 }
@@ -36,12 +38,19 @@ export interface DocumentMemo {
   user(home: Home, user: HomeUser, extra?: string | null): UserMessages | undefined;
   /** Keeps `messages`, just built for `user` from `extra`, and returns them. */
   keepUser(home: Home, user: HomeUser, extra: string | null, messages: UserMessages): UserMessages;
+  /**
+   * For a user whose messages are built again: the discovery config kept from an earlier round when the
+   * fields it is built from are the same (src/desired/discovery-memo.ts), else `build` of those fields.
+   */
+  userDiscovery(home: Home, user: HomeUser, extra: string | null, build: (user: DiscoveryUser) => DiscoveryMessage): DiscoveryMessage;
   /** The value kept under `key`, rebuilt only when `input` differs from the input it was built from. */
   value<I, T>(key: string, input: I, same: (a: I, b: I) => boolean, build: (input: I) => T): T;
   /** Ends the round: forgets the users it did not ask for (they left the home). */
   end(): void;
   /** How many times documents were built rather than reused, since the memo was made. */
   readonly builds: number;
+  /** How many of those built a user's discovery config. */
+  readonly discoveryBuilds: number;
   /** begin() handed back last round's map: an unchanged user's entries are in it already, the same strings. */
   readonly sameMap: boolean;
 }
@@ -67,6 +76,8 @@ export function createDocumentMemo(): DocumentMemo {
   let builds = 0;
   const users = new Map<string, UserEntry>();
   const values = new Map<string, { input: unknown; output: unknown }>();
+  const discoveries = createDiscoveryMemo();
+  const hasUser = (uuid: string): boolean => users.has(uuid);
   // An entry holds this round's home once asked this round, else the last round's (older entries are
   // forgotten at end()): with 1,000 users, one comparison of the home a round instead of 2,000.
   const sameHomeAs = (kept: Home, home: Home): boolean =>
@@ -85,6 +96,7 @@ export function createDocumentMemo(): DocumentMemo {
         options = next;
         users.clear();
         values.clear();
+        discoveries.clear();
       }
       return desired;
     },
@@ -102,6 +114,7 @@ export function createDocumentMemo(): DocumentMemo {
       users.set(user.uuid, { home, user, extra, messages, round });
       return messages;
     },
+    userDiscovery: (home, user, extra, build) => discoveries.get(home, user, extra, build),
     value<I, T>(key: string, input: I, same: (a: I, b: I) => boolean, build: (input: I) => T): T {
       const kept = values.get(key);
       if (kept && same(kept.input as I, input)) return kept.output as T;
@@ -112,12 +125,17 @@ export function createDocumentMemo(): DocumentMemo {
     },
     end() {
       // forEach, not for…of: no entry array per user. Deleting while iterating is allowed for a Map.
+      let left = 0;
       users.forEach((entry, uuid) => {
-        if (entry.round !== round) users.delete(uuid);
+        if (entry.round !== round) left += users.delete(uuid) ? 1 : 0;
       });
+      if (left > 0) discoveries.forget(hasUser);
     },
     get builds() {
       return builds;
+    },
+    get discoveryBuilds() {
+      return discoveries.builds;
     },
     get sameMap() {
       return sameMap;

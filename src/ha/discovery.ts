@@ -57,7 +57,17 @@ export function homeDiscovery(home: Home, context: DiscoveryContext): DiscoveryM
   return deviceMessage(context, id, device, components);
 }
 
-export function userDiscovery(home: Home, user: HomeUser, context: DiscoveryContext): DiscoveryMessage {
+/**
+ * Every field of a user that its discovery config is built from, and the only ones userDiscovery can read:
+ * it takes a DiscoveryUser, so a builder reading another field does not compile. The desired state's memo
+ * keys a user's config on these fields alone (src/desired/memo.ts), so a change of another field (a flag
+ * such as `restricted`, which the config names but does not hold) rebuilds the user's state document only.
+ */
+export const DISCOVERY_USER_FIELDS = ['uuid', 'friendlyName', 'title', 'username', 'thumb', 'admin'] as const satisfies readonly (keyof HomeUser)[];
+export type DiscoveryUser = Pick<HomeUser, (typeof DISCOVERY_USER_FIELDS)[number]>;
+
+/** `home`: its id only, for the same reason (a user's config is kept while the home's id is the same). */
+export function userDiscovery(home: Pick<Home, 'id'>, user: DiscoveryUser, context: DiscoveryContext): DiscoveryMessage {
   const id = userDeviceId(user);
   const entity = entityContext(id, `plex_${entitySlug(displayName(user), user.uuid)}`, userStateTopic(context.topics, home.id, user.uuid), context);
   const flag = (key: string, name: string, field: string, icon: string): Component =>

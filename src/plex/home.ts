@@ -44,6 +44,6 @@ export interface Home {
 }
 
 /** The name people know a user by: friendly name, then title, then username. */
-export function displayName(user: HomeUser): string {
+export function displayName(user: Pick<HomeUser, 'friendlyName' | 'title' | 'username' | 'uuid'>): string {
   return user.friendlyName || user.title || user.username || user.uuid;
 }

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
+import { XMLParser } from 'fast-xml-parser';
 import { lastAnswerMemo } from '../../src/plex/answer-memo.js';
 import { parseHome } from '../../src/plex/parse.js';
 import type { Home, HomeUser } from '../../src/plex/home.js';
@@ -43,6 +44,31 @@ describe('the answer memo reads a changed body user by user', () => {
     expect(second).toEqual(parseHome(body));
     expect(second.users.filter((u, i) => u === first.users[i])).toHaveLength(999);
     expect(second.users[500]?.restricted).toBe(!first.users[500]?.restricted);
+  });
+
+  it("a changed user under the same home tag is read without the home's tag; another home tag is read again", () => {
+    const parsed = vi.spyOn(XMLParser.prototype, 'parse');
+    try {
+      const read = lastAnswerMemo();
+      const before = largeHome(15);
+      const flip = (home: Home, index: number): Home => ({ ...home, users: home.users.map((u, i) => (i === index ? { ...u, restricted: !u.restricted } : u)) });
+      // Read in full, then user by user (the home's fields are kept from then on).
+      read(homeXml(before), XML);
+      read(homeXml(flip(before, 1)), XML);
+      const flipped = flip(before, 3);
+      const expected = parseHome(homeXml(flipped));
+      parsed.mockClear();
+      expect(read(homeXml(flipped), XML)).toEqual(expected);
+      expect(parsed.mock.calls.map(([body]) => String(body).slice(0, 19))).toEqual(['<home><users><user ']);
+      const renamed = flip({ ...flipped, name: 'Another home' }, 3);
+      const again = parseHome(homeXml(renamed));
+      parsed.mockClear();
+      expect(read(homeXml(renamed), XML)).toEqual(again);
+      expect(parsed.mock.calls).toHaveLength(1);
+      expect(String(parsed.mock.calls[0]?.[0])).toContain('name="Another home"');
+    } finally {
+      parsed.mockRestore();
+    }
   });
 
   it('a user who moved is the same object in its new place; a user who joined is a new one', () => {

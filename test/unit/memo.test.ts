@@ -5,6 +5,7 @@ import { createDocumentMemo, sameFields, sameUser, USER_FIELDS } from '../../src
 import { INITIAL_BRIDGE_STATUS, afterFailure, afterSuccess } from '../../src/bridge/status.js';
 import type { Home } from '../../src/plex/home.js';
 import { largeHome } from '../support/plex-fixtures.js';
+import { DISCOVERY_USER_FIELDS, userDiscovery } from '../../src/ha/discovery.js';
 
 const OPTIONS: DesiredOptions = {
   topics: { baseTopic: 'plex-home', discoveryPrefix: 'homeassistant' },
@@ -48,7 +49,7 @@ describe('desiredMessages with a memo: only what changed is built again', () => 
     expect([...messages]).toEqual([...desiredMessages(next, HEALTHY, OPTIONS)]);
   });
 
-  it('a change to the home itself rebuilds every user, whose configs name the home', () => {
+  it("a change to the home itself rebuilds every user's state (the memo keys it on the home's fields too)", () => {
     const next = { ...BASE, name: 'Another name' };
     const { messages, built } = second(BASE, next);
     expect(built).toBe(BASE.users.length + 2);
@@ -96,7 +97,7 @@ describe('desiredMessages with a memo: only what changed is built again', () => 
     const small = largeHome(4);
     const step = fc.record({
       user: fc.nat({ max: 3 }),
-      field: fc.constantFrom('restricted', 'admin', 'friendlyName', 'thumb', 'updatedAt', 'drop', 'homeName', 'reset', 'none'),
+      field: fc.constantFrom('restricted', 'admin', 'friendlyName', 'title', 'username', 'thumb', 'updatedAt', 'drop', 'homeName', 'reset', 'none'),
       failed: fc.boolean(),
     });
     fc.assert(
@@ -121,6 +122,8 @@ function change(home: Home, index: number, field: string): Home {
     case 'restricted': return withUser(home, home.users.indexOf(user), { restricted: !user.restricted });
     case 'admin': return withUser(home, home.users.indexOf(user), { admin: !user.admin });
     case 'friendlyName': return withUser(home, home.users.indexOf(user), { friendlyName: `${user.friendlyName}x` });
+    case 'title': return withUser(home, home.users.indexOf(user), { title: `${user.title}x` });
+    case 'username': return withUser(home, home.users.indexOf(user), { username: user.username ? '' : 'someone' });
     case 'thumb': return withUser(home, home.users.indexOf(user), { thumb: user.thumb ? '' : 'https://example.com/a.png' });
     case 'updatedAt': return withUser(home, home.users.indexOf(user), { updatedAt: (user.updatedAt ?? 0) + 1 });
     case 'drop': return { ...home, users: home.users.filter((other) => other !== user) };
@@ -128,6 +131,60 @@ function change(home: Home, index: number, field: string): Home {
     default: return { ...home };
   }
 }
+
+describe("a user's discovery config, kept on the fields it is built from", () => {
+  /** `field` of user `index` changed to another value of its type. */
+  const changed = (home: Home, index: number, field: (typeof USER_FIELDS)[number]): Home => {
+    const value = home.users[index]?.[field];
+    const other = typeof value === 'boolean' ? !value : typeof value === 'number' ? value + 1 : value === null ? 1_700_000_000 : `${value}x`;
+    return withUser(home, index, { [field]: other });
+  };
+
+  it('one flag the config does not hold (restricted): the state document built again, the config not', () => {
+    const memo = createDocumentMemo();
+    desiredMessages(BASE, HEALTHY, OPTIONS, undefined, memo);
+    const [builds, discoveryBuilds] = [memo.builds, memo.discoveryBuilds];
+    const next = withUser(BASE, 500, { restricted: !BASE.users[500]?.restricted });
+    const messages = desiredMessages(next, HEALTHY, OPTIONS, undefined, memo);
+    expect(memo.builds - builds).toBe(1);
+    expect(memo.discoveryBuilds - discoveryBuilds).toBe(0);
+    expect([...messages]).toEqual([...desiredMessages(next, HEALTHY, OPTIONS)]);
+    // A field it does hold (the device's model) builds it again.
+    desiredMessages(withUser(next, 500, { admin: !next.users[500]?.admin }), HEALTHY, OPTIONS, undefined, memo);
+    expect(memo.discoveryBuilds - discoveryBuilds).toBe(1);
+  });
+
+  it('every field of the user: rebuilt exactly for DISCOVERY_USER_FIELDS, and always what a fresh build gives', () => {
+    const small = largeHome(3);
+    for (const field of USER_FIELDS) {
+      if (field === 'uuid') continue; // another uuid is another user: a join and a leave.
+      const memo = createDocumentMemo();
+      desiredMessages(small, HEALTHY, OPTIONS, undefined, memo);
+      const before = memo.discoveryBuilds;
+      const next = changed(small, 1, field);
+      const messages = desiredMessages(next, HEALTHY, OPTIONS, undefined, memo);
+      expect(memo.discoveryBuilds - before, field).toBe((DISCOVERY_USER_FIELDS as readonly string[]).includes(field) ? 1 : 0);
+      expect([...messages], field).toEqual([...desiredMessages(next, HEALTHY, OPTIONS)]);
+      const user = next.users[1] as Home['users'][number];
+      const config = userDiscovery(next, user, { topics: OPTIONS.topics, origin: OPTIONS.origin });
+      expect(messages.get(config.topic), field).toBe(config.payload);
+    }
+  });
+
+  it('kept while the user is unchanged for a while, forgotten when the user leaves', () => {
+    const memo = createDocumentMemo();
+    desiredMessages(BASE, HEALTHY, OPTIONS, undefined, memo);
+    desiredMessages(withUser(BASE, 1, {}), HEALTHY, OPTIONS, undefined, memo);
+    let before = memo.discoveryBuilds;
+    desiredMessages(withUser(BASE, 2, { restricted: !BASE.users[2]?.restricted }), HEALTHY, OPTIONS, undefined, memo);
+    expect(memo.discoveryBuilds - before).toBe(0);
+    desiredMessages({ ...BASE, users: BASE.users.slice(3) }, HEALTHY, OPTIONS, undefined, memo);
+    before = memo.discoveryBuilds;
+    const back = desiredMessages(BASE, HEALTHY, OPTIONS, undefined, memo);
+    expect(memo.discoveryBuilds - before).toBe(3);
+    expect([...back]).toEqual([...desiredMessages(BASE, HEALTHY, OPTIONS)]);
+  });
+});
 
 describe('sameFields', () => {
   it('compares every field, and sees a field that only one side has', () => {
