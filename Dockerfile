@@ -13,13 +13,14 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
-# Compiles src/ to dist/src/ with the dev dependencies too (also where the base image sets NODE_ENV=production);
-# they stay in this stage.
+# Compiles src/ and bundles it into dist/src/main.js with the dev dependencies too (also where the base image
+# sets NODE_ENV=production); they stay in this stage.
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --include=dev --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/bundle.mjs ./scripts/
 COPY src ./src
 RUN npm run build && mkdir /data
 

@@ -19,7 +19,7 @@ import { max, mb, median, ms, sleep } from './stats.js';
  * CPU per poll over blocks of 8 polls, round robin unchanged / one flag / all changed; RSS every 1.3 s,
  * its median over the unchanged blocks, over all blocks, and the largest sample of all three scenarios.
  *
- *   node dist/bench/flags.js [blocks] [processes] [users] [label…]   (FLAGS_VARIANTS=json replaces the list)
+ *   node build/bench/flags.js [blocks] [processes] [users] [label…]   (FLAGS_VARIANTS=json replaces the list)
  */
 
 type Scenario = 'unchanged' | 'one flag' | 'all changed';

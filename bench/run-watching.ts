@@ -5,7 +5,7 @@ import { describeMachine } from './machine.js';
 import { renderTable } from './table.js';
 import { watchingRows } from './watching.js';
 
-/** The live activity figures alone (`npm run bench` includes them): node dist/bench/run-watching.js. */
+/** The live activity figures alone (`npm run bench` includes them): node build/bench/run-watching.js. */
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
 await using broker = await startBroker();

@@ -7,7 +7,7 @@ import { runDemo } from './run-demo.js';
  * no Docker. Settings: see demo/settings.ts and the README. The only process.exit of the demo.
  */
 
-// Compiled next to the daemon: dist/demo/demo.js runs dist/src/main.js.
+// Compiled next to the daemon: build/demo/demo.js runs build/src/main.js, the compiler's output, unbundled.
 const DAEMON_MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 
 const stop = new AbortController();

@@ -3,7 +3,7 @@ import { seededRandom, simulateOutage } from '../test/support/outage.js';
 
 // Prints the table in docs/backoff.md: staleness after an outage and requests during it, for the policy
 // before #9 (outages capped at 10 minutes) and now (capped at three poll intervals).
-// npx tsc -p tsconfig.json --outDir dist && node dist/scripts/outage-figures.js
+// npx tsc -p tsconfig.json && node build/scripts/outage-figures.js
 
 const MINUTE = 60_000;
 const RUNS = 2_000;
