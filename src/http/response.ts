@@ -22,6 +22,7 @@ export interface Response {
 
 /** The body passed its cap: `declared` when a Content-Length announced it, else as its bytes arrived. */
 export class BodyOverCap extends Error {
+  override readonly name = 'BodyOverCap';
   constructor(readonly declared: number | undefined) {
     super(declared === undefined ? 'the body passed its cap' : `a ${declared}-byte body was announced, over its cap`);
   }
