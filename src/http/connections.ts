@@ -1,5 +1,6 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { ClosedEarly } from './response.js';
 
 /**
  * Connections kept alive between exchanges, per origin (protocol, host, port), as Node's default agent keeps
@@ -37,7 +38,7 @@ export class Connection {
     socket.on('close', () => {
       const tenant = this.tenant;
       this.drop();
-      tenant?.failed(new Error('the connection closed before the answer was complete'));
+      tenant?.failed(new ClosedEarly('the connection closed before the answer was complete'));
     });
   }
 

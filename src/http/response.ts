@@ -28,6 +28,15 @@ export class BodyOverCap extends Error {
   }
 }
 
+/**
+ * The connection closed before the answer was whole. Its code is the one node:http gave ("socket hang up"),
+ * which the callers' messages and logs show: ECONNRESET.
+ */
+export class ClosedEarly extends Error {
+  override readonly name = 'ClosedEarly';
+  readonly code = 'ECONNRESET';
+}
+
 /** Node's own limit on a response's header section (--max-http-header-size). */
 export const MAX_HEAD_BYTES = 16 * 1024;
 const CRLF = 0x0a0d;
@@ -67,7 +76,7 @@ export class ResponseReader {
       return this.answer(false);
     }
     if (this.stage === 'done') return this.answer(false);
-    throw new ResponseMalformed(this.started ? 'the connection closed before the answer was complete' : 'the connection closed before any answer');
+    throw new ClosedEarly(this.started ? 'the connection closed before the answer was complete' : 'the connection closed before any answer');
   }
 
   /** Consumes what it can of `data` in the current stage; returns the rest. */

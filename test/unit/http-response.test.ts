@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BodyOverCap, MAX_HEAD_BYTES, ResponseMalformed, ResponseReader, type Response } from '../../src/http/response.js';
+import { BodyOverCap, ClosedEarly, MAX_HEAD_BYTES, ResponseMalformed, ResponseReader, type Response } from '../../src/http/response.js';
 
 // The response reader is fed a serialised answer cut into chunks at random places: whatever the cuts, it
 // gives the answer the model says (status, headers, body, reuse), or the one error the bytes deserve.
@@ -33,7 +33,7 @@ function read(bytes: Buffer, cuts: readonly number[], cap = 1 << 20): Outcome {
     }
     return { response: reader.end(), early: false };
   } catch (error) {
-    if (!(error instanceof ResponseMalformed || error instanceof BodyOverCap)) throw error;
+    if (!(error instanceof ResponseMalformed || error instanceof BodyOverCap || error instanceof ClosedEarly)) throw error;
     return { error: `${error.name}: ${error.message}` };
   }
 }
@@ -118,10 +118,10 @@ describe('ResponseReader', () => {
     ['a chunk size that is not hexadecimal', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n', 'ResponseMalformed: a chunk size is not a hexadecimal number'],
     ['a chunk longer than its size', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n', 'ResponseMalformed: a chunk is longer than its size says'],
     ['a 101 nobody asked for', 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n', 'ResponseMalformed: the server switched protocols (101), which was not asked for'],
-    ['a body cut short', 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc', 'ResponseMalformed: the connection closed before the answer was complete'],
-    ['a chunked body cut short', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n', 'ResponseMalformed: the connection closed before the answer was complete'],
-    ['a head cut short', 'HTTP/1.1 200 OK\r\nContent-Le', 'ResponseMalformed: the connection closed before the answer was complete'],
-    ['nothing at all', '', 'ResponseMalformed: the connection closed before any answer'],
+    ['a body cut short', 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc', 'ClosedEarly: the connection closed before the answer was complete'],
+    ['a chunked body cut short', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n', 'ClosedEarly: the connection closed before the answer was complete'],
+    ['a head cut short', 'HTTP/1.1 200 OK\r\nContent-Le', 'ClosedEarly: the connection closed before the answer was complete'],
+    ['nothing at all', '', 'ClosedEarly: the connection closed before any answer'],
     ['a header section over 16 KiB', `HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(MAX_HEAD_BYTES)}\r\nContent-Length: 0\r\n\r\n`, `ResponseMalformed: the header section is over ${MAX_HEAD_BYTES} bytes`],
   ];
 
