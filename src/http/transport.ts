@@ -49,6 +49,7 @@ export function exchange(url: URL, ask: Exchange, pool: Pool = shared): Promise<
   const { signal } = ask;
   if (signal?.aborted) return Promise.reject(abortError(signal));
   return new Promise<Received>((resolve, reject) => {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`${ask.what}: ${url.protocol} is not http: or https:`);
     // A refused header rejects here, before any connection is taken.
     const head = headOf(ask.method, url, ask.headers);
     void new Exchanging(pool, url, ask, head, resolve, reject);
@@ -66,11 +67,13 @@ class Exchanging implements Tenant {
     private readonly pool: Pool, private readonly url: URL, private readonly ask: Exchange, private readonly head: string,
     private readonly resolve: (received: Received) => void, private readonly reject: (error: Error) => void,
   ) {
+    // Taken first: should connecting throw, no timer or listener is left behind.
+    const connection = pool.take(url);
     this.timer = setTimeout(() => this.settle(new ExchangeTimeout(`${ask.what} timed out after ${ask.timeoutMs} ms`)), ask.timeoutMs);
     // As AbortSignal.timeout's: the timer alone keeps no process running.
     this.timer.unref();
     ask.signal?.addEventListener('abort', this.abort, { once: true });
-    this.start(pool.take(url));
+    this.start(connection);
   }
 
   private start(connection: Connection): void {

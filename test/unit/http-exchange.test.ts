@@ -170,6 +170,10 @@ describe('exchange over our own HTTP/1.1 client', () => {
     expect(server.connections).toBe(0);
   });
 
+  it('refuses a URL that is neither http: nor https:', async () => {
+    expect((await failure(exchange(new URL('ftp://127.0.0.1/home'), ask(), newPool()))).message).toBe('GET the home: ftp: is not http: or https:');
+  });
+
   it('keeps no idle connection that would hold the process open', async () => {
     const server = await rawServer((socket) => (socket.unref(), socket.write(ok('x'))));
     const sockets = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'TCPSocketWrap').length;
