@@ -79,7 +79,8 @@ interface Prepared {
 /**
  * Each client's last request, made ready once: the poll asks the same path with the same token every time,
  * and the URL, the text naming it and the header object (with its ASCII clean-up) were built anew on each
- * poll. Node reads the URL and the headers and changes neither.
+ * poll. The transport reads the URL and the headers, changes neither, and writes the request head from
+ * them once (src/http/transport.ts).
  */
 const lastPrepared = new WeakMap<PlexHttpOptions, Prepared>();
 

@@ -4,8 +4,8 @@ import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exchange, ExchangeTimeout, type Exchange } from '../../src/http/transport.js';
 
-// One exchange over node:http against a real loopback server that can stop halfway through a body: the
-// timeout and the caller's signal end it at any point, and nothing of either is left behind afterwards.
+// One exchange over our own HTTP/1.1 client against a real loopback node:http server that can stop halfway
+// through a body: the timeout and the caller's signal end it at any point, and nothing of either is left behind.
 
 let server: Server;
 let url: URL;
