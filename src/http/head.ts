@@ -21,8 +21,8 @@ export interface Head {
   readonly keepAliveMs: number | undefined;
 }
 
-// Regular expressions rather than loops over characters: under the shipped --lite-mode both are
-// interpreted, and the regex interpreter walks a line faster than the JavaScript one.
+// Regular expressions rather than loops over characters: the shipped options leave V8 its interpreter only
+// for JavaScript, while a regular expression is compiled to machine code, and walks a line far faster.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Controls other than tab: what RFC 9110 forbids in a field value.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point

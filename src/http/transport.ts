@@ -6,10 +6,10 @@ import { BodyOverCap, ResponseReader, type Response } from './response.js';
  * One HTTP exchange with the body read up to a cap: for plex.tv and a Plex Media Server (src/plex/http.ts)
  * and for the Supervisor (src/supervisor/client.ts), each of which turns these errors into its own.
  * An HTTP/1.1 client of our own over node:net and node:tls (request.ts writes, response.ts reads,
- * connections.ts keeps connections alive), not node:http: in V8's interpreter (the shipped --lite-mode)
- * node:http (ClientRequest, IncomingMessage's stream, the agent, llhttp's bindings) cost 1.5 ms of CPU a
+ * connections.ts keeps connections alive), not node:http: in V8's interpreter (the shipped options turn its
+ * compilers off) node:http (ClientRequest, IncomingMessage's stream, the agent, llhttp's bindings) cost 1.5 ms of CPU a
  * request, this client 0.9 ms, and an unchanged poll 0.5 ms less (docs/benchmarks.md, "An HTTP client of
- * our own"). Not fetch() either: undici costs 5 MB and needs WebAssembly, which --lite-mode turns off.
+ * our own"). Not fetch() either: undici costs 5 MB of resident memory.
  */
 
 export interface Exchange {

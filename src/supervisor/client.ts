@@ -41,8 +41,8 @@ export async function fetchMqttService(options: SupervisorOptions, signal?: Abor
   const what = `GET ${url.toString()}`;
   let answer: Received;
   try {
-    // Our HTTP client (src/http), as for plex.tv, not fetch(): fetch needs WebAssembly (undici's HTTP
-    // parser), which the shipped `--lite-mode` turns off, and it would load undici's 5 MB for one request.
+    // Our HTTP client (src/http), as for plex.tv, not fetch(): fetch would load undici's 5 MB for one
+    // request, and it needs WebAssembly, which V8's lite mode (shipped for a while) turns off.
     answer = await exchange(url, {
       method: 'GET',
       headers: { Authorization: `Bearer ${options.token}`, Accept: 'application/json' },
