@@ -23,7 +23,8 @@ export interface Head {
 
 // Regular expressions rather than loops over characters: the shipped options leave V8 its interpreter only
 // for JavaScript, while a regular expression is compiled to machine code, and walks a line far faster.
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** A header name: an RFC 9110 token (requests' names are held to it too, request.ts). */
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Controls other than tab: what RFC 9110 forbids in a field value.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 export const CONTROL = /[\0-\x08\x0a-\x1f\x7f]/;

@@ -1,3 +1,5 @@
+import { TOKEN } from './head.js';
+
 /**
  * Pure: the head of an HTTP/1.1 request without a body, as Node's http.request writes it: the request line,
  * Host (with the port when it is not the scheme's), the caller's headers, `Content-Length: 0` for a POST
@@ -9,7 +11,6 @@ export class HeaderRefused extends TypeError {
   override readonly name = 'HeaderRefused';
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // What Node's http refuses in a header's value (ERR_INVALID_CHAR): CR, LF, NUL, other controls, and
 // anything past Latin-1, which the head's one-byte encoding would mangle.
 const FORBIDDEN = /[^\t\x20-\x7e\x80-\xff]/;
