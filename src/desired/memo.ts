@@ -125,11 +125,13 @@ export function createDocumentMemo(): DocumentMemo {
     },
     end() {
       // forEach, not for…of: no entry array per user. Deleting while iterating is allowed for a Map.
-      let left = 0;
+      let someLeft = false;
       users.forEach((entry, uuid) => {
-        if (entry.round !== round) left += users.delete(uuid) ? 1 : 0;
+        if (entry.round === round) return;
+        users.delete(uuid);
+        someLeft = true;
       });
-      if (left > 0) discoveries.forget(hasUser);
+      if (someLeft) discoveries.forget(hasUser);
     },
     get builds() {
       return builds;
