@@ -1,3 +1,4 @@
+import { EOL } from 'node:os';
 import winston from 'winston';
 import { createRedactor, REDACTED, type Redactor } from './redaction/redact.js';
 
@@ -25,24 +26,7 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const redactor = currentRedactor(options);
-  const redact = winston.format((info) => redactInfo(info, redactor()))();
-  const render =
-    options.format === 'json'
-      ? winston.format.json()
-      : winston.format.printf(({ level, message, timestamp, ...fields }) => {
-          const extra = Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
-          return `${String(timestamp)} ${level}: ${String(message)}${extra}`;
-        });
-  const logger = winston.createLogger({
-    level: options.level,
-    format: winston.format.combine(winston.format.timestamp(), redact, render),
-    transports: [
-      options.stream
-        ? new winston.transports.Stream({ stream: options.stream })
-        : new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] }),
-    ],
-  });
+  const logger = new LineLogger(options.stream ?? process.stderr, { level: options.level, format: lineFormat(options) });
   // winston drops a line below its level only at the transport, after the whole format chain (time stamp,
   // redaction, JSON) and its streams have run: the debug line of every changed poll cost that at info level.
   const at = (level: LogLevel): Logger['info'] =>
@@ -52,10 +36,50 @@ export function createLogger(options: LoggerOptions): Logger {
   return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
 }
 
+/** winston's formats for our lines: a time stamp, the redaction of every string, then text or JSON. */
+export function lineFormat(options: Pick<LoggerOptions, 'format' | 'secrets' | 'shown'>): winston.Logform.Format {
+  const redactor = currentRedactor(options);
+  const redact = winston.format((info) => redactInfo(info, redactor()))();
+  const render =
+    options.format === 'json'
+      ? winston.format.json()
+      : winston.format.printf(({ level, message, timestamp, ...fields }) => {
+          const extra = Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
+          return `${String(timestamp)} ${level}: ${String(message)}${extra}`;
+        });
+  return winston.format.combine(winston.format.timestamp(), redact, render);
+}
+
+/** Where winston's formats leave a rendered line (triple-beam's MESSAGE, which winston's transports write). */
+const MESSAGE = Symbol.for('message');
+
+/**
+ * winston's logger as it is (its log() builds each entry, its formats render it), but the rendered line
+ * goes straight to the stream, as its Console and Stream transports would write it: every level, one line
+ * and an EOL, at once. Not through winston's own path there, a Transform stream piped into the transport's
+ * Writable, both interpreted (the shipped options run no JavaScript compiler), and a setImmediate per line
+ * for a 'logged' event nobody listens to: that path was a third of an `event: changed` line in a profile,
+ * and its removal took 0.15–0.37 ms off a one-flag poll's CPU (docs/benchmarks.md, session 6). A line
+ * below the level never gets here (createLogger's no-op), so no level is checked again.
+ */
+class LineLogger extends winston.Logger {
+  readonly #out: NodeJS.WritableStream;
+
+  constructor(out: NodeJS.WritableStream, options: winston.LoggerOptions) {
+    super(options);
+    this.#out = out;
+  }
+
+  override write(info: winston.Logform.TransformableInfo): boolean {
+    const rendered = this.format.transform(info, this.format.options);
+    return typeof rendered === 'object' ? this.#out.write(`${String(rendered[MESSAGE])}${EOL}`) : true;
+  }
+}
+
 const SEVERITY: Readonly<Record<LogLevel, number>> = { error: 0, warn: 1, info: 2, debug: 3 };
 
 /** The redactor for the secrets of the moment, built again only when they change. */
-function currentRedactor(options: LoggerOptions): () => Redactor {
+function currentRedactor(options: Pick<LoggerOptions, 'secrets' | 'shown'>): () => Redactor {
   let key = '';
   let redactor = createRedactor([], options.shown);
   return () => {

@@ -33,21 +33,22 @@ export function deriveEvents(
   if (!previous || previous.id !== next.id) return [];
   const before = new Map(previous.users.map((user) => [user.uuid, user]));
   const after = new Map(next.users.map((user) => [user.uuid, user]));
-  const membersNow = new Set([...after.keys(), ...(next.hiddenUuids ?? [])]);
-  const membersBefore = membership.before ?? new Set(before.keys());
+  // Both sets are asked only when a user is missing on one side: never on a poll that changed users' fields.
+  let membersNow: ReadonlySet<string> | undefined;
+  const memberNow = (uuid: string): boolean => (membersNow ??= new Set([...after.keys(), ...(next.hiddenUuids ?? [])])).has(uuid);
+  let membersBefore: ReadonlySet<string> | undefined;
+  const memberBefore = (uuid: string): boolean => (membersBefore ??= membership.before ?? new Set(before.keys())).has(uuid);
   const events: HomeEvent[] = [];
 
-  const [homeFrom, homeTo] = [homeDocument(previous), homeDocument(next)];
-  // As for users below: equal documents (every poll that changed no user's name or membership) need no parsing.
-  const homeChanges = homeFrom === homeTo ? [] : changedFields(parsed(homeFrom), parsed(homeTo), QUIET_HOME_FIELDS);
+  const homeChanges = homeFieldChanges(previous, next);
   if (homeChanges.length > 0) events.push({ type: 'changed', user: null, changes: homeChanges });
   for (const user of previous.users) {
-    if (!after.has(user.uuid) && !membersNow.has(user.uuid)) events.push({ type: 'left', user: who(user) });
+    if (!after.has(user.uuid) && !memberNow(user.uuid)) events.push({ type: 'left', user: who(user) });
   }
   for (const user of next.users) {
     const was = before.get(user.uuid);
     if (!was) {
-      if (!membersBefore.has(user.uuid)) events.push({ type: 'joined', user: who(user) });
+      if (!memberBefore(user.uuid)) events.push({ type: 'joined', user: who(user) });
       continue;
     }
     const [from, to] = [userDocument(was, options), userDocument(user, options)];
@@ -56,6 +57,19 @@ export function deriveEvents(
     if (changes.length > 0) events.push({ type: 'changed', user: who(user), changes });
   }
   return events;
+}
+
+/**
+ * The home's own fields that its document names and that are not quiet: the only ones a home's `changed`
+ * can name. Its document maps each of them one to one (a boolean as it is, a text or null for none), so
+ * where all are equal the documents differ in quiet fields alone, and neither is built.
+ */
+export const HOME_EVENT_FIELDS = ['name', 'subscription', 'guestEnabled', 'guestUserId', 'guestUserUuid'] as const satisfies readonly (keyof Home)[];
+
+function homeFieldChanges(previous: Home, next: Home): FieldChange[] {
+  if (HOME_EVENT_FIELDS.every((field) => previous[field] === next[field])) return [];
+  const [from, to] = [homeDocument(previous), homeDocument(next)];
+  return from === to ? [] : changedFields(parsed(from), parsed(to), QUIET_HOME_FIELDS);
 }
 
 function who(user: HomeUser): { uuid: string; name: string } {

@@ -35,17 +35,21 @@ export interface EventStream {
 }
 
 export function createEventStream(options: EventStreamOptions): EventStream {
-  let members = options.membersAtStart;
-  /** The home `members` was taken from: the same Home again (an unchanged answer) has the same members. */
-  let membersOf: Home | null = null;
+  /** The home of the last call: its members are the members before the next one's (at first, those at start). */
+  let last: Home | null = null;
+  /** The members of a home, built once for it and only when a derivation asks (when a user is new). */
+  let members: { readonly of: Home | null; readonly set: ReadonlySet<string> | null } = { of: null, set: options.membersAtStart };
+  const membersOf = (home: Home | null): ReadonlySet<string> | null => {
+    if (members.of !== home) members = { of: home, set: new Set([...(home?.users.map((user) => user.uuid) ?? []), ...(home?.hiddenUuids ?? [])]) };
+    return members.set;
+  };
   return {
     async afterPublish(before, home, published) {
-      const membersBefore = members;
-      if (home !== membersOf) members = new Set([...home.users.map((user) => user.uuid), ...(home.hiddenUuids ?? [])]);
-      membersOf = home;
+      const previousHome = last;
+      last = home;
       if (published.length === 0) return 0;
       const { previous, next } = touchedPart(before, published, home, options.topics);
-      const events = deriveEvents(previous, next, { before: membersBefore }, options.state);
+      const events = deriveEvents(previous, next, { get before() { return membersOf(previousHome); } }, options.state);
       if (events.length === 0) return 0;
       const messages = eventMessages(events, options.topics, home.id, options.now());
       await Promise.all(messages.map(({ topic, payload }) => options.publish(topic, payload)));

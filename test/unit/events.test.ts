@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deriveEvents } from '../../src/events/derive.js';
+import { deriveEvents, HOME_EVENT_FIELDS } from '../../src/events/derive.js';
+import { homeDocument } from '../../src/mqtt/state.js';
 import { eventMessages, eventPayload } from '../../src/events/messages.js';
 import { homeFromRetained } from '../../src/events/retained-home.js';
 import { desiredMessages } from '../../src/desired/desired.js';
@@ -100,6 +101,32 @@ describe('events between two good polls', () => {
         ],
       },
     ]);
+  });
+
+  it('tells each of the home\'s own fields, and only those its document shows, as the document names them', () => {
+    // HOME_EVENT_FIELDS lets an unchanged home skip building both documents: it must be exactly the fields
+    // of the home's document that are not quiet, named as there, or a change would go untold.
+    const quiet = ['id', 'userCount', 'hiddenCount', 'users'];
+    expect(Object.keys(JSON.parse(homeDocument(home())) as object).filter((key) => !quiet.includes(key))).toEqual([...HOME_EVENT_FIELDS]);
+    const changed: Partial<Record<(typeof HOME_EVENT_FIELDS)[number], unknown>> = {
+      name: 'Another name', subscription: false, guestEnabled: true, guestUserId: '999', guestUserUuid: 'guest-uuid',
+    };
+    for (const field of HOME_EVENT_FIELDS) {
+      const next = home({ [field]: changed[field] });
+      const from = JSON.parse(homeDocument(home())) as Record<string, unknown>;
+      const to = JSON.parse(homeDocument(next)) as Record<string, unknown>;
+      expect(derive(home(), next)).toEqual([{ type: 'changed', user: null, changes: [{ field, from: from[field], to: to[field] }] }]);
+    }
+    expect(derive(home(), home({ id: 'another-id-is-another-home' }))).toEqual([]);
+  });
+
+  it('asks for the members before only when a user is new to the home', () => {
+    let asked = 0;
+    const members = { get before() { return (asked++, new Set([OWNER.uuid, KID.uuid])); } };
+    derive(home(), home({ users: [OWNER, { ...KID, restricted: !KID.restricted }] }), members);
+    expect(asked).toBe(0);
+    expect(derive(home(), home({ users: [OWNER, KID, TEEN] }), members)).toEqual([{ type: 'joined', user: { uuid: TEEN.uuid, name: 'Zoë' } }]);
+    expect(asked).toBe(1);
   });
 
   it('puts the home change first, then who left, then the users of the home in its order', () => {
