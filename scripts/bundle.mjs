@@ -9,6 +9,7 @@
 // the same. The sources stay ES modules: esbuild converts them.
 import { rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { standIns } from './bundle-lazy.mjs';
 
 const OUT_DIR = 'dist/src';
 
@@ -25,6 +26,8 @@ await build({
   minifySyntax: true,
   sourcemap: true,
   logLevel: 'warning',
+  // Modules loaded at their first use, not at start (scripts/bundle-lazy.mjs says which, and why).
+  plugins: [standIns],
   // src/version.ts finds package.json from import.meta.url, which CommonJS has not: its own file's URL.
   define: { 'import.meta.url': 'importMetaUrl' },
   banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
