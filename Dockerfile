@@ -51,13 +51,14 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
   CMD ["node", "/app/dist/src/main.js", "health"]
 # Commands go after the image name: `docker run --rm -it IMAGE login`, `docker compose run --rm plex-home-mqtt check`.
 # As `npm start`: V8's young generation capped at 1 MB per semi-space, its heap sized for memory, and its
-# JavaScript compilers off (the interpreter only, whose work a poll a minute never repays) keep resident memory
-# down (docs/benchmarks.md, "Node's options on every Node.js line").
+# JavaScript compilers off (the interpreter only, whose work a poll a minute never repays) and Node's start-up
+# snapshot unused (its built-ins compiled as they are used, not read whole) keep resident memory down
+# (docs/benchmarks.md, "Node's options on every Node.js line" and "Memory on Node 26, mapping by mapping").
 # dist/src/main.js is one bundle (npm run bundle) that needs nothing from node_modules.
 # V8 renames and drops flags between Node releases, and a flag Node does not know stops it at once: a base
 # image whose Node lacks these fails here, at build time, rather than crash-looping where users run it.
-RUN ["node", "--max-semi-space-size=1", "--optimize-for-size", "--no-turbofan", "--no-maglev", "--no-sparkplug", "-e", "0"]
-ENTRYPOINT ["node", "--max-semi-space-size=1", "--optimize-for-size", "--no-turbofan", "--no-maglev", "--no-sparkplug", "/app/dist/src/main.js"]
+RUN ["node", "--max-semi-space-size=1", "--optimize-for-size", "--no-turbofan", "--no-maglev", "--no-sparkplug", "--no-node-snapshot", "-e", "0"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--optimize-for-size", "--no-turbofan", "--no-maglev", "--no-sparkplug", "--no-node-snapshot", "/app/dist/src/main.js"]
 CMD []
 
 # The Home Assistant OS app (plex-home-mqtt/config.yaml): `docker build --target app --build-arg BUILD_ARCH=amd64`.

@@ -8,7 +8,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'scripts/bundle*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'scripts/bundle*.mjs', 'test/support/module-list.mjs'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       // Unawaited promises are the classic daemon bug.

@@ -10,6 +10,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { debugStandIn } from './bundle-debug.mjs';
+import { standIns } from './bundle-lazy.mjs';
 
 const OUT_DIR = 'dist/src';
 
@@ -26,7 +27,9 @@ await build({
   minifySyntax: true,
   sourcemap: true,
   logLevel: 'warning',
-  plugins: [debugStandIn],
+  // Modules loaded at their first use, not at start (scripts/bundle-lazy.mjs says which, and why), and
+  // mqtt.js's `debug` as an empty function while DEBUG is unset (scripts/bundle-debug.mjs).
+  plugins: [standIns, debugStandIn],
   // src/version.ts finds package.json from import.meta.url, which CommonJS has not: its own file's URL.
   define: { 'import.meta.url': 'importMetaUrl' },
   banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
