@@ -195,7 +195,6 @@ function timedPublisher(inner: Publisher, cycle: () => Cycle | null, handlerDelt
       await inner.publish(topic, payload, options);
       if (current && inPoll) current.lastAckAt = performance.now();
     },
-    flush: () => inner.flush(),
     subscribe: (filters) => inner.subscribe(filters),
     unsubscribe: (filters) => inner.unsubscribe(filters),
     onConnect: (handler) => counted(inner.onConnect(handler)),

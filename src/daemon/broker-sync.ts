@@ -96,9 +96,6 @@ export function createBrokerSync(deps: BrokerSyncDeps): BrokerSync {
     // order, so it holds (and has forwarded) the state before it reads an event about it. Waiting for the
     // state's acknowledgement first cost a round trip and, with it, a ~40 ms stall (docs/benchmarks.md).
     const stateSent = publishAll(plan);
-    // The state leaves now, not with the events at the end of the tick: the broker stores and forwards it
-    // while the events are derived and serialised (on a second core, where there is one).
-    publisher.flush();
     const eventsSent = current && deps.events ? deps.events.afterPublish(before, current, plan.map((message) => message.topic)) : 0;
     const activity = current ? eventMessages(topics, current.id, activityEvents, deps.clock.now()) : [];
     const activitySent = Promise.all(activity.map(({ topic, payload }) => publisher.publish(topic, payload, { retain: false })));

@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../log.js';
 import type { BrokerTls } from './tls.js';
@@ -34,11 +33,6 @@ export interface IncomingMessage {
 export interface Publisher {
   readonly connected: boolean;
   publish(topic: string, payload: string, options: { readonly retain: boolean }): Promise<void>;
-  /**
-   * Hands what has been published so far to the connection now instead of at the end of the tick, so that
-   * the broker starts on it while the daemon works out what follows (docs/benchmarks.md, session 6).
-   */
-  flush(): void;
   subscribe(filters: readonly string[]): Promise<void>;
   unsubscribe(filters: readonly string[]): Promise<void>;
   /** Called on the first connection and on every reconnection. Returns a function that removes it. */
@@ -72,9 +66,6 @@ export function connectPublisher(options: PublisherOptions): Publisher {
   let retryTimer: NodeJS.Timeout | undefined;
 
   client.on('connect', () => {
-    // A burst can leave in two writes (flush); with Nagle's algorithm the second would wait for the
-    // broker's ACK of the first, which a delayed ACK holds up to 40 ms.
-    (client.stream as Partial<Socket>).setNoDelay?.(true);
     if (failures > 0) log.info('connected to the MQTT broker again', { broker: where });
     else log.info('connected to the MQTT broker', { broker: where });
     failures = 0;
@@ -112,11 +103,6 @@ export function connectPublisher(options: PublisherOptions): Publisher {
     },
     async publish(topic, payload, { retain }) {
       await answered(client.publishAsync(topic, payload, { qos: 1, retain }));
-    },
-    flush() {
-      // mqtt.js writes each packet corked and uncorks once per packet on the next tick: uncork them all now.
-      const stream = client.stream;
-      while (stream.writableCorked > 0) stream.uncork();
     },
     async subscribe(filters) {
       await answered(client.subscribeAsync([...filters], { qos: 1 }));

@@ -124,9 +124,6 @@ export class MemoryClient implements Publisher {
     return Promise.resolve();
   }
 
-  /** Nothing waits in memory: every publish is with the broker at once. */
-  flush(): void {}
-
   subscribe(filters: readonly string[]): Promise<void> {
     if (!this.connected) return Promise.reject(new Error(`${this.id}: not connected`));
     for (const filter of filters) {

@@ -138,29 +138,4 @@ describe('events in the poll loop', () => {
     expect(broker.published.slice(count).filter((m) => m.topic.endsWith('/events'))).toEqual([]);
     await second.stop();
   });
-
-  it('hands the state to the connection before it derives the events, so the broker starts on it first', async () => {
-    const publisher = new FlushRecorder();
-    const plex = new ScriptedPlex();
-    const run = await start(plex, publisher);
-    const before = publisher.published.length;
-
-    plex.current = home({ users: [OWNER, KID, TEEN] });
-    await run.clock.advance(MINUTE);
-    const flushed = publisher.flushedAt.filter((count) => count > before);
-    expect(flushed).toHaveLength(1);
-    const [first, then] = [publisher.published.slice(before, flushed[0]), publisher.published.slice(flushed[0])];
-    expect(first.map((m) => m.topic)).toContain(`plex-home/1234567/users/${TEEN.uuid}`);
-    expect(first.filter((m) => m.topic.endsWith('/events'))).toEqual([]);
-    expect(then.map((m) => m.topic)).toEqual(['plex-home/1234567/events', `plex-home/1234567/users/${TEEN.uuid}/events`]);
-    await run.stop();
-  });
 });
-
-/** Notes how many messages had been published at each flush. */
-class FlushRecorder extends MemoryPublisher {
-  readonly flushedAt: number[] = [];
-  override flush(): void {
-    this.flushedAt.push(this.published.length);
-  }
-}
