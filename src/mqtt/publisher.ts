@@ -52,6 +52,7 @@ export function connectPublisher(options: PublisherOptions): Publisher {
     ...connectionOptions(options),
     connectTimeout: 10_000,
     will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: true },
+    ...quietUnlessDebugging(),
   });
 
   if (options.tls?.rejectUnauthorized === false) {
@@ -101,15 +102,10 @@ export function connectPublisher(options: PublisherOptions): Publisher {
     get connected() {
       return client.connected;
     },
-    async publish(topic, payload, { retain }) {
-      await answered(client.publishAsync(topic, payload, { qos: 1, retain }));
-    },
-    async subscribe(filters) {
-      await answered(client.subscribeAsync([...filters], { qos: 1 }));
-    },
-    async unsubscribe(filters) {
-      await answered(client.unsubscribeAsync([...filters]));
-    },
+    // mqtt.js's callbacks, not its *Async wrappers: one promise per message instead of four (61 a burst).
+    publish: (topic, payload, { retain }) => answered((done) => client.publish(topic, payload, { qos: 1, retain }, done)),
+    subscribe: (filters) => answered((done) => client.subscribe([...filters], { qos: 1 }, done)),
+    unsubscribe: (filters) => answered((done) => client.unsubscribe([...filters], done)),
     onConnect(handler) {
       client.on('connect', handler);
       return () => client.off('connect', handler);
@@ -177,7 +173,7 @@ export async function probeBroker(options: ProbeOptions): Promise<void> {
  * the broker work awaiting it would hold up every later sync, the one after the reconnection included: the
  * daemon would never publish again. What failed is made good by that sync, which reads back what the broker holds.
  */
-function failOnClose(client: MqttClient): <T>(request: Promise<T>) => Promise<T> {
+function failOnClose(client: MqttClient): (request: (done: (error?: Error | null) => void) => void) => Promise<void> {
   const pending = new Set<(error: Error) => void>();
   client.on('close', () => {
     for (const fail of pending) fail(new Error('the connection to the MQTT broker closed before it answered'));
@@ -186,8 +182,22 @@ function failOnClose(client: MqttClient): <T>(request: Promise<T>) => Promise<T>
   return (request) =>
     new Promise((resolve, reject) => {
       pending.add(reject);
-      request.then(resolve, reject).finally(() => pending.delete(reject));
+      request((error) => {
+        pending.delete(reject);
+        if (error) reject(error);
+        else resolve();
+      });
     });
+}
+
+/**
+ * mqtt.js logs through the `debug` package, which only prints when DEBUG names it; its calls still cost,
+ * some 15 a message, each a function call in the interpreter (a fifth of handing a burst over, measured:
+ * docs/benchmarks.md, session 6). When DEBUG is unset nothing can be printed, so it gets a no-op instead;
+ * whoever sets DEBUG (to `mqttjs*` or anything) gets mqtt.js's own logging, as before.
+ */
+function quietUnlessDebugging(): { log?: () => void } {
+  return process.env['DEBUG'] ? {} : { log: () => undefined };
 }
 
 async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {

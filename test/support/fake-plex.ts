@@ -22,8 +22,9 @@ export interface RecordedRequest {
   /** Date.now() when it arrived. */
   readonly at: number;
   /**
-   * performance.now() once the whole answer was handed to the OS, for answers sent at once (the bench's
-   * "plex.tv answer" when it measures the daemon process from outside); NaN otherwise.
+   * performance.now() just before the whole answer is handed to the OS (the bench's "plex.tv answer" when
+   * it measures the daemon process from outside); NaN until then. Before, not after: the write wakes the
+   * daemon, which may take this core for milliseconds before end() returns (docs/benchmarks.md, session 6).
    */
   answeredAt: number;
 }
@@ -70,8 +71,8 @@ export async function startFakePlex(
   const server: Server = createServer((request, response) => {
     const record: RecordedRequest = { url: request.url ?? '', headers: request.headers, at: Date.now(), answeredAt: Number.NaN };
     requests.push(record);
+    answering.set(response, record);
     serve(request, response);
-    if (response.writableEnded) record.answeredAt = performance.now();
   });
   const serve = (request: IncomingMessage, response: ServerResponse): void => {
     // Before the home's fault is looked at, so PIN requests never use up a `once` fault meant for the home.
@@ -159,7 +160,12 @@ function serveFault(fault: Fault, response: ServerResponse, hung: Set<ServerResp
   }
 }
 
+/** The request each response answers, for its answeredAt. */
+const answering = new WeakMap<ServerResponse, RecordedRequest>();
+
 function send(response: ServerResponse, status: number, contentType: string, body: string): void {
   response.writeHead(status, { 'content-type': contentType });
+  const record = answering.get(response);
+  if (record) record.answeredAt = performance.now();
   response.end(body);
 }
