@@ -52,7 +52,6 @@ export function connectPublisher(options: PublisherOptions): Publisher {
     ...connectionOptions(options),
     connectTimeout: 10_000,
     will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: true },
-    ...quietUnlessDebugging(),
   });
 
   if (options.tls?.rejectUnauthorized === false) {
@@ -188,16 +187,6 @@ function failOnClose(client: MqttClient): (request: (done: (error?: Error | null
         else resolve();
       });
     });
-}
-
-/**
- * mqtt.js logs through the `debug` package, which only prints when DEBUG names it; its calls still cost,
- * some 15 a message, each a function call in the interpreter (a fifth of handing a burst over, measured:
- * docs/benchmarks.md, session 6). When DEBUG is unset nothing can be printed, so it gets a no-op instead;
- * whoever sets DEBUG (to `mqttjs*` or anything) gets mqtt.js's own logging, as before.
- */
-function quietUnlessDebugging(): { log?: () => void } {
-  return process.env['DEBUG'] ? {} : { log: () => undefined };
 }
 
 async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
