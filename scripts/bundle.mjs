@@ -9,8 +9,7 @@
 // the same. The sources stay ES modules: esbuild converts them.
 import { rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
-import { debugStandIn } from './bundle-debug.mjs';
-import { standIns } from './bundle-lazy.mjs';
+import { standIns } from './bundle-stand-ins.mjs';
 
 const OUT_DIR = 'dist/src';
 
@@ -27,9 +26,9 @@ await build({
   minifySyntax: true,
   sourcemap: true,
   logLevel: 'warning',
-  // Modules loaded at their first use, not at start (scripts/bundle-lazy.mjs says which, and why), and
-  // mqtt.js's `debug` as an empty function while DEBUG is unset (scripts/bundle-debug.mjs).
-  plugins: [standIns, debugStandIn],
+  // Modules loaded at their first use, not at start, and mqtt.js's `debug` as an empty function while DEBUG is
+  // unset (scripts/bundle-stand-ins.mjs says which, and why).
+  plugins: [standIns],
   // src/version.ts finds package.json from import.meta.url, which CommonJS has not: its own file's URL.
   define: { 'import.meta.url': 'importMetaUrl' },
   banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },

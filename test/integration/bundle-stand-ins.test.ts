@@ -12,7 +12,7 @@ import { eventually, retainedMessages } from '../support/mqtt-observer.js';
 import { home, KID } from '../support/plex-fixtures.js';
 import { scope } from '../support/scope.js';
 
-// The bundle's stand-ins (scripts/bundle-lazy.mjs) load mqtt.js's WebSocket and SOCKS code at its first use,
+// The bundle's stand-ins (scripts/bundle-stand-ins.mjs) load mqtt.js's WebSocket and SOCKS code at its first use,
 // not at start, and give mqtt.js Node's own streams for readable-stream 4's copy of them: on Node 26 the
 // daemon takes 3–4 MB less (docs/benchmarks.md, "Memory on Node 26, mapping by mapping"). A ws:// broker
 // still works: mqtt.js then loads what the stand-in left out.

@@ -26,7 +26,7 @@ describe('dist/src/main.js', () => {
     expect({ status: started.status, stdout: started.stdout, stderr: started.stderr }).toEqual({ status: 0, stdout: `${version}\n`, stderr: '' });
   });
 
-  // mqtt.js and mqtt-packet's own debug lines, through the bundle's stand-in for `debug` (scripts/bundle-debug.mjs).
+  // mqtt.js and mqtt-packet's own debug lines, through the bundle's stand-in for `debug` (scripts/bundle-stand-ins.mjs).
   it('writes mqtt.js\'s and mqtt-packet\'s debug lines with DEBUG=mqttjs*,mqtt-packet:*, and none without', async () => {
     const lines = async (debug?: string): Promise<string> => {
       // A broker that takes the connection and never answers: the client writes its CONNECT packet, then waits.

@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { build, type Plugin } from 'esbuild';
 // @ts-expect-error: a build script in plain JavaScript, without types of its own.
-import { debugStandIn } from '../../scripts/bundle-debug.mjs';
+import { standIns } from '../../scripts/bundle-stand-ins.mjs';
 
-// scripts/bundle-debug.mjs: in the bundle, `require('debug')` is a stand-in that is the package itself when
+// scripts/bundle-stand-ins.mjs: in the bundle, `require('debug')` is a stand-in that is the package itself when
 // DEBUG is set at start and an empty logger otherwise (mqtt.js and mqtt-packet call it on every packet).
 
 const ENTRY = `
@@ -17,7 +17,7 @@ async function bundled(): Promise<string> {
   const out = await build({
     stdin: { contents: ENTRY, resolveDir: import.meta.dirname, loader: 'js' },
     bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent',
-    plugins: [debugStandIn as Plugin],
+    plugins: [standIns as Plugin],
   });
   return out.outputFiles[0]?.text ?? '';
 }

@@ -1,5 +1,6 @@
-// Module stand-ins in the bundle (scripts/bundle.mjs), for memory: code the daemon carries but rarely or never
-// runs is not loaded at start (docs/benchmarks.md, "Memory on Node 26, mapping by mapping").
+// Module stand-ins in the bundle (scripts/bundle.mjs), one esbuild plugin: code the daemon carries but rarely or
+// never runs is not loaded at start, for memory, and a logger it never prints is not called, for CPU
+// (docs/benchmarks.md, "Memory on Node 26, mapping by mapping" and "A one-flag poll once more").
 //
 // - mqtt.js requires its WebSocket transport (and with it `ws`, node:http, node:https, node:zlib, which on
 //   Node 26 loads 14 modules of internal/zip) at the first connection of any kind, and its SOCKS proxy client
@@ -8,7 +9,13 @@
 // - readable-stream 4 (mqtt.js, bl) is a copy of Node's own streams; the stand-in is what the package itself
 //   exports when told READABLE_STREAM=disable: Node's streams. readable-stream 3 (winston's) stays as it is:
 //   its own "disable" mode fails on Node 20 and later.
+// - `debug`: mqtt.js and mqtt-packet call a `debug(…)` logger on every packet they write or read, a dozen
+//   times and more for one publish and its acknowledgement, each call through the package's `enabled` getter,
+//   interpreted (the shipped options run no JavaScript compiler); mqtt.js's `log` option does not reach
+//   mqtt-packet's. The stand-in reads DEBUG once, at load, as the package itself does: set, it is the
+//   package, so that `DEBUG=mqttjs*` works as before; unset, every logger is an empty function.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const NAMESPACE = 'stand-in';
@@ -37,6 +44,27 @@ for (const name of ['_uint8ArrayToBuffer', '_isUint8Array', 'isDisturbed', 'isEr
 Object.defineProperty(Stream, 'promises', { configurable: true, enumerable: true, get: () => promises });
 exports.Stream = Stream.Stream;
 exports.default = exports;`;
+
+// debug's stand-in; its entry resolved from here, so that the stand-in's require of it is not the stand-in again.
+const DEBUG_ENTRY = createRequire(import.meta.url).resolve('debug');
+
+/** @type {Source} */
+function quietDebug(real) {
+  return `'use strict';
+if (process.env.DEBUG) {
+  module.exports = require(${real});
+} else {
+  const createDebug = (namespace) => {
+    const debug = () => {};
+    debug.namespace = namespace;
+    debug.enabled = false;
+    debug.extend = (more, delimiter = ':') => createDebug(namespace + delimiter + more);
+    return debug;
+  };
+  createDebug.enabled = () => false;
+  module.exports = createDebug;
+}`;
+}
 
 /**
  * Resolves to a stand-in named `name` in the bundle, made by `source` from the real module's path.
@@ -69,6 +97,7 @@ export const standIns = {
       const version = /"version":\s*"(\d+)\./.exec(readFileSync(join(root, 'package.json'), 'utf8'))?.[1];
       return version === '4' ? standIn('readable-stream', () => NODE_STREAMS, root) : real;
     });
+    build.onResolve({ filter: /^debug$/ }, () => standIn('debug', quietDebug, DEBUG_ENTRY));
     build.onLoad({ filter: /.*/, namespace: NAMESPACE }, ({ path }) => {
       const found = made.get(path);
       if (!found) throw new Error(`no stand-in named ${path}`);
